@@ -1,0 +1,66 @@
+"""python -m localfleet {up,down,status,stop,start,kubeconfig}: the Makefile's fleet-* targets."""
+
+import argparse
+import json
+import os
+import sys
+
+from . import config, fleet
+from .cluster import FleetError
+
+COLUMNS = ("cluster", "server", "version", "nodes_ready", "state", "rss_mib", "service_cidr", "pod_cidr")
+
+
+def print_table(rows):
+    header = {c: c.upper().replace("_", " ") for c in COLUMNS}
+    widths = {c: max(len(str(r[c])) for r in [header, *rows]) for c in COLUMNS}
+    for row in [header, *rows]:
+        print("  ".join(str(row[c]).ljust(widths[c]) for c in COLUMNS).rstrip())
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="localfleet", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    up = sub.add_parser("up", help="start the hub and N spokes (idempotent)")
+    up.add_argument("--spokes", type=int, default=int(os.environ.get("FLEET_SPOKES", "2")))
+    up.add_argument("--overlap", default=os.environ.get("FLEET_OVERLAP", ""),
+                    help="two clusters, comma-separated, whose pod and service CIDRs overlap (at creation)")
+    sub.add_parser("down", help="stop every fleet process")
+    status = sub.add_parser("status", help="print a table of clusters")
+    status.add_argument("--json", action="store_true")
+    for name in ("stop", "start"):
+        one = sub.add_parser(name, help=f"{name} one cluster")
+        one.add_argument("cluster")
+    sub.add_parser("kubeconfig", help="print the path of the fleet kubeconfig")
+    args = parser.parse_args(argv)
+
+    try:
+        if args.command == "up":
+            overlap = tuple(n.strip() for n in args.overlap.split(",") if n.strip())
+            fleet.up(args.spokes, overlap)
+            print_table(fleet.status())
+            print(f"\nkubeconfig: {config.KUBECONFIG}")
+        elif args.command == "down":
+            stopped = fleet.down()
+            print(f"stopped: {', '.join(stopped) or 'nothing was running'}")
+        elif args.command == "status":
+            rows = fleet.status()
+            if args.json:
+                print(json.dumps(rows, indent=2))
+            else:
+                print_table(rows) if rows else print("no fleet: run `make fleet-up`")
+        elif args.command == "stop":
+            print(f"{args.cluster}: {'stopped' if fleet.stop(args.cluster) else 'was not running'}")
+        elif args.command == "start":
+            fleet.start(args.cluster)
+            print(f"{args.cluster}: up")
+        elif args.command == "kubeconfig":
+            print(config.KUBECONFIG)
+    except (FleetError, ValueError) as err:
+        print(f"localfleet: {err}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# Build the local fleet's binaries from Go modules (no release downloads exist on this machine).
+#
+# k8s.io/kubernetes requires its staging modules at v0.0.0 with replace directives to ./staging, so
+# `go install k8s.io/kubernetes/cmd/...@vX` cannot work. We generate a throw-away wrapper module that
+# requires k8s.io/kubernetes at the pinned release, replaces every staging module with the matching
+# v0.<minor>.<patch>, and names the commands in a `tool` block. etcd is built from the same module graph.
+#
+# Output: .cache/bin/kubernetes-<v>/{kube-apiserver,kube-controller-manager,kube-scheduler,kubectl,etcd}
+#         .cache/bin/kwok-<v>/{kwok,stages.yaml}
+# A finished build leaves a .complete marker; a second run with the same versions does nothing.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/.." && pwd)
+# shellcheck source=/dev/null
+. "$here/versions.env"
+
+cache=${FLEET_CACHE:-$root/.cache}
+export GOTOOLCHAIN=local GOFLAGS=-mod=mod CGO_ENABLED=0 GOWORK=off
+
+log() { printf '[build] %s\n' "$*" >&2; }
+
+build_kubernetes() {
+    local out="$cache/bin/kubernetes-$KUBERNETES_VERSION"
+    [ -f "$out/.complete" ] && { log "kubernetes $KUBERNETES_VERSION: cached in $out"; return; }
+    local mod="$cache/gomod/kubernetes-$KUBERNETES_VERSION"
+    mkdir -p "$mod" "$out"
+    log "kubernetes $KUBERNETES_VERSION: resolving staging modules"
+    local upstream_mod
+    upstream_mod=$(cd "$mod" && go mod download -json "k8s.io/kubernetes@$KUBERNETES_VERSION" |
+        python3 -c 'import json,sys; print(json.load(sys.stdin)["GoMod"])')
+    local staging_version="v0.${KUBERNETES_VERSION#v1.}"
+    {
+        echo "module localfleet/kubernetes"
+        echo
+        grep -E '^(go|godebug) ' "$upstream_mod"
+        echo
+        echo "require k8s.io/kubernetes $KUBERNETES_VERSION"
+        echo
+        echo "replace ("
+        awk '/=> \.\/staging/ {print $1}' "$upstream_mod" | sort -u | while read -r m; do
+            echo "	$m => $m $staging_version"
+        done
+        echo ")"
+        echo
+        echo "tool ("
+        echo "	k8s.io/kubernetes/cmd/kube-apiserver"
+        echo "	k8s.io/kubernetes/cmd/kube-controller-manager"
+        echo "	k8s.io/kubernetes/cmd/kube-scheduler"
+        echo "	k8s.io/kubernetes/cmd/kubectl"
+        echo ")"
+    } >"$mod/go.mod"
+    (
+        cd "$mod"
+        go get -tool "go.etcd.io/etcd/server/v3@$ETCD_VERSION"
+        go mod tidy
+        local minor=${KUBERNETES_VERSION#v1.}; minor=${minor%%.*}
+        local date; date=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+        local ld=""
+        for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
+            ld+=" -X $pkg.gitVersion=$KUBERNETES_VERSION -X $pkg.gitMajor=1 -X $pkg.gitMinor=$minor"
+            ld+=" -X $pkg.gitTreeState=clean -X $pkg.buildDate=$date"
+        done
+        log "kubernetes $KUBERNETES_VERSION: compiling (cold: tens of minutes on 2 cores)"
+        go build -trimpath -ldflags "-s -w$ld" -o "$out/" \
+            k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager \
+            k8s.io/kubernetes/cmd/kube-scheduler k8s.io/kubernetes/cmd/kubectl
+        go build -trimpath -ldflags "-s -w" -o "$out/etcd" go.etcd.io/etcd/server/v3
+    )
+    touch "$out/.complete"
+    log "kubernetes $KUBERNETES_VERSION: built into $out"
+}
+
+build_kwok() {
+    local out="$cache/bin/kwok-$KWOK_VERSION"
+    [ -f "$out/.complete" ] && { log "kwok $KWOK_VERSION: cached in $out"; return; }
+    mkdir -p "$out"
+    log "kwok $KWOK_VERSION: compiling"
+    GOBIN="$out" go install -trimpath -ldflags "-s -w" "sigs.k8s.io/kwok/cmd/kwok@$KWOK_VERSION"
+    # The kwok controller does nothing without Stage objects. kwokctl embeds the "fast" stages; we
+    # assemble the same upstream files from the module cache into one --config file.
+    local stages
+    stages="$(go env GOMODCACHE)/sigs.k8s.io/kwok@$KWOK_VERSION/kustomize/stage"
+    local f first=1
+    : >"$out/stages.yaml"
+    for f in node/fast/node-initialize.yaml node/heartbeat-with-lease/node-heartbeat-with-lease.yaml \
+        pod/fast/pod-ready.yaml pod/fast/pod-complete.yaml pod/fast/pod-delete.yaml; do
+        [ $first = 1 ] || echo "---" >>"$out/stages.yaml"
+        first=0
+        cat "$stages/$f" >>"$out/stages.yaml"
+    done
+    touch "$out/.complete"
+}
+
+build_kubernetes
+build_kwok

@@ -1,0 +1,194 @@
+"""One local cluster: etcd, kube-apiserver, kube-controller-manager, kube-scheduler and a KWOK controller."""
+
+import time
+
+import yaml
+
+from . import api, config, pki, process
+
+COMPONENTS = ("etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kwok")
+
+
+class FleetError(RuntimeError):
+    """A cluster did not come up; the message names the cluster and the log to read."""
+
+
+class LocalCluster:
+    def __init__(self, spec: config.ClusterSpec):
+        self.spec = spec
+        self.dir = spec.directory
+        self.pki = self.dir / "pki"
+
+    # -- files -------------------------------------------------------------------------------
+    def _kubeconfig(self, identity):
+        """A kubeconfig for one of the cluster's client identities, written next to its certs."""
+        path = self.dir / f"{identity}.kubeconfig"
+        if not path.exists():
+            user = f"{self.spec.name}-{identity}"
+            doc = {
+                "apiVersion": "v1",
+                "kind": "Config",
+                "clusters": [{"name": self.spec.name, "cluster": {
+                    "server": self.spec.server, "certificate-authority": str(self.pki / "ca.crt")}}],
+                "users": [{"name": user, "user": {
+                    "client-certificate": str(self.pki / f"{identity}.crt"),
+                    "client-key": str(self.pki / f"{identity}.key")}}],
+                "contexts": [{"name": self.spec.name, "context": {"cluster": self.spec.name, "user": user}}],
+                "current-context": self.spec.name,
+            }
+            path.write_text(yaml.safe_dump(doc))
+        return path
+
+    def _argv(self, component):
+        s, p = self.spec, self.pki
+        if component == "etcd":
+            peer = f"http://127.0.0.1:{s.port('etcd_peer')}"
+            client = f"http://127.0.0.1:{s.port('etcd')}"
+            return [
+                config.binary("etcd"), f"--name={s.name}", f"--data-dir={self.dir / 'etcd'}",
+                f"--listen-client-urls={client}", f"--advertise-client-urls={client}",
+                f"--listen-peer-urls={peer}", f"--initial-advertise-peer-urls={peer}",
+                f"--initial-cluster={s.name}={peer}", "--unsafe-no-fsync=true", "--log-level=warn",
+                "--quota-backend-bytes=2147483648",
+            ]
+        if component == "kube-apiserver":
+            return [
+                config.binary("kube-apiserver"),
+                f"--etcd-servers=http://127.0.0.1:{s.port('etcd')}",
+                "--bind-address=127.0.0.1", "--advertise-address=127.0.0.1", f"--secure-port={s.port('apiserver')}",
+                # The endpoint reconciler refuses loopback addresses; nothing here needs the Endpoints.
+                "--endpoint-reconciler-type=none",
+                f"--tls-cert-file={p / 'apiserver.crt'}", f"--tls-private-key-file={p / 'apiserver.key'}",
+                f"--client-ca-file={p / 'ca.crt'}",
+                "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
+                f"--service-account-key-file={p / 'sa.pub'}", f"--service-account-signing-key-file={p / 'sa.key'}",
+                f"--service-cluster-ip-range={s.service_cidr}",
+                "--authorization-mode=RBAC", "--allow-privileged=true", "--profiling=false",
+                "--enable-priority-and-fairness=false",
+                # Aggregation layer (Karmada's aggregated API server is served through it).
+                f"--requestheader-client-ca-file={p / 'front-proxy-ca.crt'}",
+                "--requestheader-allowed-names=front-proxy-client",
+                "--requestheader-extra-headers-prefix=X-Remote-Extra-",
+                "--requestheader-group-headers=X-Remote-Group",
+                "--requestheader-username-headers=X-Remote-User",
+                f"--proxy-client-cert-file={p / 'front-proxy-client.crt'}",
+                f"--proxy-client-key-file={p / 'front-proxy-client.key'}",
+            ]
+        if component == "kube-controller-manager":
+            kubeconfig = self._kubeconfig("controller-manager")
+            return [
+                config.binary("kube-controller-manager"),
+                f"--kubeconfig={kubeconfig}", f"--authentication-kubeconfig={kubeconfig}",
+                f"--authorization-kubeconfig={kubeconfig}",
+                "--bind-address=127.0.0.1", f"--secure-port={s.port('controller_manager')}", "--leader-elect=false",
+                # Fills kubernetes.io/service-account-token Secrets (argocd-manager, karmada tokens).
+                f"--service-account-private-key-file={p / 'sa.key'}", f"--root-ca-file={p / 'ca.crt'}",
+                "--use-service-account-credentials=true",
+                f"--cluster-signing-cert-file={p / 'ca.crt'}", f"--cluster-signing-key-file={p / 'ca.key'}",
+                # Node IPAM gives every node spec.podCIDRs: the pod range a CIDR preflight can read.
+                "--allocate-node-cidrs=true", f"--cluster-cidr={s.pod_cidr}", "--node-cidr-mask-size=24",
+                f"--service-cluster-ip-range={s.service_cidr}",
+            ]
+        if component == "kube-scheduler":
+            kubeconfig = self._kubeconfig("scheduler")
+            return [
+                config.binary("kube-scheduler"),
+                f"--kubeconfig={kubeconfig}", f"--authentication-kubeconfig={kubeconfig}",
+                f"--authorization-kubeconfig={kubeconfig}",
+                "--bind-address=127.0.0.1", f"--secure-port={s.port('scheduler')}", "--leader-elect=false",
+            ]
+        if component == "kwok":
+            return [
+                config.binary("kwok"), f"--kubeconfig={self._kubeconfig('kwok')}",
+                f"--config={config.binary('stages.yaml')}",
+                "--manage-all-nodes=false", "--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake",
+                f"--cidr={s.pod_cidr}", "--node-ip=127.0.0.1", "--node-lease-duration-seconds=40",
+                f"--server-address=127.0.0.1:{s.port('kwok')}",
+            ]
+        raise ValueError(component)
+
+    def _pid_file(self, component):
+        return self.dir / "run" / f"{component}.pid"
+
+    def _log_file(self, component):
+        return self.dir / "logs" / f"{component}.log"
+
+    # -- lifecycle ---------------------------------------------------------------------------
+    def up(self, timeout=120):
+        """Start whatever is not running and wait until the cluster serves and its nodes are Ready."""
+        self.spec.save()
+        pki.ensure_pki(self.pki, self.spec.name, self.spec.service_ip)
+        client = api.AdminClient(self.spec)
+        for component in COMPONENTS:
+            process.start(self._argv(component), self._pid_file(component), self._log_file(component))
+            if component == "kube-apiserver":
+                self._wait(client.ready, "kube-apiserver /readyz", timeout)
+        self._ensure_nodes(client)
+        self._wait(lambda: self._nodes_ready(client) >= config.NODES_PER_CLUSTER, "KWOK nodes Ready", timeout)
+
+    def stop(self):
+        """Stop every process of this cluster (data stays, so `up` brings it back as it was)."""
+        stopped = False
+        for component in reversed(COMPONENTS):
+            stopped |= process.stop(self._pid_file(component), config.binary(component))
+        return stopped
+
+    def _wait(self, check, what, timeout):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if check():
+                return
+            for component in COMPONENTS:
+                if self._pid_file(component).exists() and not self.pid(component):
+                    raise FleetError(f"{self.spec.name}: {component} exited; see {self._log_file(component)}")
+            time.sleep(0.25)
+        raise FleetError(f"{self.spec.name}: timed out after {timeout}s waiting for {what}; logs in {self.dir / 'logs'}")
+
+    def _ensure_nodes(self, client):
+        for i in range(config.NODES_PER_CLUSTER):
+            name = f"kwok-node-{i}"
+            client.create("/api/v1/nodes", {
+                "apiVersion": "v1",
+                "kind": "Node",
+                "metadata": {
+                    "name": name,
+                    "annotations": {"kwok.x-k8s.io/node": "fake", "node.alpha.kubernetes.io/ttl": "0"},
+                    "labels": {
+                        "type": "kwok", "kubernetes.io/hostname": name, "kubernetes.io/os": "linux",
+                        "kubernetes.io/arch": "amd64", "node-role.kubernetes.io/worker": "",
+                        "topology.kubernetes.io/zone": f"{self.spec.name}-zone-{i % 2}",
+                    },
+                },
+                "status": {
+                    "allocatable": {"cpu": "32", "memory": "256Gi", "pods": "110"},
+                    "capacity": {"cpu": "32", "memory": "256Gi", "pods": "110"},
+                },
+            })
+
+    @staticmethod
+    def _nodes_ready(client):
+        try:
+            return sum(1 for n in client.nodes() if api.node_ready(n))
+        except OSError:
+            return 0
+
+    # -- inspection --------------------------------------------------------------------------
+    def pid(self, component):
+        return process.running(self._pid_file(component), config.binary(component))
+
+    def status(self):
+        """One row of fleet-status: server, version, nodes Ready, up/down, memory."""
+        pids = {c: self.pid(c) for c in COMPONENTS}
+        row = {"cluster": self.spec.name, "server": self.spec.server, "version": "-", "nodes_ready": "-",
+               "state": "down", "rss_mib": sum(process.rss_bytes(p) for p in pids.values() if p) // 2**20,
+               "service_cidr": self.spec.service_cidr, "pod_cidr": self.spec.pod_cidr}
+        if all(pids.values()) and self.pki.exists():
+            client = api.AdminClient(self.spec, timeout=2)
+            if client.ready():
+                row["state"] = "up"
+                row["version"] = client.version()
+                nodes = client.nodes()
+                row["nodes_ready"] = f"{sum(1 for n in nodes if api.node_ready(n))}/{len(nodes)}"
+        elif any(pids.values()):
+            row["state"] = "partial"
+        return row

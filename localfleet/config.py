@@ -1,0 +1,114 @@
+"""Where the fleet lives and how its clusters are laid out: names, ports, CIDRs, binaries."""
+
+import ipaddress
+import json
+import os
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+FLEET_DIR = Path(os.environ.get("FLEET_DIR", ROOT / ".fleet"))
+CACHE_DIR = Path(os.environ.get("FLEET_CACHE", ROOT / ".cache"))
+PORT_BASE = int(os.environ.get("FLEET_PORT_BASE", "16000"))
+NODES_PER_CLUSTER = int(os.environ.get("FLEET_NODES", "3"))
+KUBECONFIG = FLEET_DIR / "kubeconfig"
+CLUSTERS_DIR = FLEET_DIR / "clusters"
+
+# Each cluster owns a block of ports: PORT_BASE + PORTS_PER_CLUSTER * index + offset.
+PORTS_PER_CLUSTER = 10
+_PORT_OFFSETS = {"apiserver": 0, "etcd": 1, "etcd_peer": 2, "controller_manager": 3, "scheduler": 4, "kwok": 5}
+
+
+def read_versions(path=ROOT / "localfleet" / "versions.env"):
+    """Parse versions.env, the one place the fleet's versions are pinned."""
+    versions = {}
+    for line in path.read_text().splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            key, _sep, value = line.partition("=")
+            versions[key] = value
+    return versions
+
+
+VERSIONS = read_versions()
+
+
+def binary(name, versions=None, cache_dir=None):
+    """Path of a binary build.sh produced; the folder is keyed by the pinned version."""
+    versions = versions or VERSIONS
+    cache_dir = cache_dir or CACHE_DIR
+    if name in ("kwok", "stages.yaml"):
+        return cache_dir / "bin" / f"kwok-{versions['KWOK_VERSION']}" / name
+    return cache_dir / "bin" / f"kubernetes-{versions['KUBERNETES_VERSION']}" / name
+
+
+def binaries_built():
+    return binary(".complete").exists() and binary("kwok").with_name(".complete").exists()
+
+
+@dataclass(frozen=True)
+class ClusterSpec:
+    """One cluster's fixed layout. Index 0 is the hub; spokes count up from 1."""
+
+    name: str
+    index: int
+    service_cidr: str
+    pod_cidr: str
+
+    def port(self, component):
+        return PORT_BASE + PORTS_PER_CLUSTER * self.index + _PORT_OFFSETS[component]
+
+    @property
+    def server(self):
+        return f"https://127.0.0.1:{self.port('apiserver')}"
+
+    @property
+    def service_ip(self):
+        """The `kubernetes` Service's ClusterIP: the first address of the service range."""
+        return str(next(ipaddress.ip_network(self.service_cidr).hosts()))
+
+    @property
+    def directory(self):
+        return CLUSTERS_DIR / self.name
+
+    def save(self):
+        self.directory.mkdir(parents=True, exist_ok=True)
+        (self.directory / "spec.json").write_text(json.dumps(asdict(self), indent=2) + "\n")
+
+
+def load_spec(name):
+    """The layout a cluster was created with; it never changes afterwards (etcd holds its CIDRs)."""
+    path = CLUSTERS_DIR / name / "spec.json"
+    if not path.exists():
+        return None
+    return ClusterSpec(**json.loads(path.read_text()))
+
+
+def existing_specs():
+    if not CLUSTERS_DIR.is_dir():
+        return []
+    specs = (load_spec(p.name) for p in CLUSTERS_DIR.iterdir())
+    return sorted((s for s in specs if s), key=lambda s: s.index)
+
+
+def cidrs_for(index):
+    """Distinct ranges per cluster, the way real fleets must be laid out for Submariner."""
+    return f"10.{96 + index}.0.0/16", f"10.{160 + index}.0.0/16"
+
+
+def fleet_specs(spokes, overlap=()):
+    """The hub and `spokes` spokes. `overlap` names two clusters; the second reuses the first's CIDRs.
+
+    A cluster that already exists keeps the layout it was created with.
+    """
+    names = ["hub"] + [f"spoke-{i}" for i in range(1, spokes + 1)]
+    specs = {}
+    for index, name in enumerate(names):
+        service_cidr, pod_cidr = cidrs_for(index)
+        specs[name] = ClusterSpec(name, index, service_cidr, pod_cidr)
+    if overlap:
+        if len(overlap) != 2 or not set(overlap) <= set(names):
+            raise ValueError(f"overlap must name two of {', '.join(names)}, got {', '.join(overlap)}")
+        first, second = (specs[n] for n in overlap)
+        specs[second.name] = ClusterSpec(second.name, second.index, first.service_cidr, first.pod_cidr)
+    return [load_spec(name) or spec for name, spec in specs.items()]

@@ -1,0 +1,87 @@
+"""Start, find and stop the fleet's processes by pid file, so `down` stops exactly what `up` started."""
+
+import os
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+
+def _pid(pid_file: Path):
+    try:
+        return int(pid_file.read_text().strip())
+    except (FileNotFoundError, ValueError):
+        return None
+
+
+def running(pid_file: Path, executable: Path):
+    """The pid in pid_file if that process is alive and still runs `executable` (pids get reused)."""
+    pid = _pid(pid_file)
+    if pid is None:
+        return None
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as handle:
+            argv0 = handle.read().split(b"\0", 1)[0].decode()
+    except OSError:
+        return None
+    return pid if argv0 == str(executable) else None
+
+
+def start(argv, pid_file: Path, log_file: Path, env=None):
+    """Start argv detached from our session (it outlives the CLI) unless it is already running."""
+    pid = running(pid_file, Path(argv[0]))
+    if pid:
+        return pid
+    log_file.parent.mkdir(parents=True, exist_ok=True)
+    pid_file.parent.mkdir(parents=True, exist_ok=True)
+    with open(log_file, "ab") as log:
+        proc = subprocess.Popen(  # pylint: disable=consider-using-with
+            [str(a) for a in argv],
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            env={**os.environ, **(env or {})},
+        )
+    pid_file.write_text(f"{proc.pid}\n")
+    return proc.pid
+
+
+def stop(pid_file: Path, executable: Path, timeout=15):
+    """SIGTERM, then SIGKILL after `timeout` seconds. Returns True if something was stopped."""
+    pid = running(pid_file, executable)
+    if pid is None:
+        pid_file.unlink(missing_ok=True)
+        return False
+    os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and running(pid_file, executable):
+        _reap(pid)
+        time.sleep(0.1)
+    if running(pid_file, executable):
+        os.kill(pid, signal.SIGKILL)
+        while running(pid_file, executable):
+            _reap(pid)
+            time.sleep(0.05)
+    pid_file.unlink(missing_ok=True)
+    return True
+
+
+def _reap(pid):
+    """Collect the exit status if the process is our own child (it is when tests start the fleet)."""
+    try:
+        os.waitpid(pid, os.WNOHANG)
+    except ChildProcessError:
+        pass
+
+
+def rss_bytes(pid):
+    """Resident memory of one process, for fleet-status and the benchmarks."""
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as handle:
+            for line in handle:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
