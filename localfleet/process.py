@@ -20,11 +20,11 @@ def running(pid_file: Path, executable: Path):
     if pid is None:
         return None
     try:
-        with open(f"/proc/{pid}/cmdline", "rb") as handle:
-            argv0 = handle.read().split(b"\0", 1)[0].decode()
+        # /proc/<pid>/exe is gone for zombies and names the real binary, unlike an argv[0].
+        exe = os.readlink(f"/proc/{pid}/exe")
     except OSError:
         return None
-    return pid if argv0 == str(executable) else None
+    return pid if exe == str(Path(executable).resolve()) else None
 
 
 def start(argv, pid_file: Path, log_file: Path, env=None):
@@ -44,6 +44,10 @@ def start(argv, pid_file: Path, log_file: Path, env=None):
             env={**os.environ, **(env or {})},
         )
     pid_file.write_text(f"{proc.pid}\n")
+    # Popen returns once the child has called exec, but /proc may show the old image for an instant.
+    deadline = time.monotonic() + 5
+    while not running(pid_file, Path(argv[0])) and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)
     return proc.pid
 
 

@@ -1,0 +1,92 @@
+# hubspoke.multicluster: every target works on a fresh machine (make setup runs first where needed).
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON        ?= python3
+VENV          := $(CURDIR)/.venv
+FLEET_SPOKES  ?= 2
+FLEET_OVERLAP ?=
+CLUSTER       ?=
+# Ansible finds the collection through a link in a folder outside this tree (a link inside it
+# would loop for every tool that walks the tree), one folder per checkout.
+WORKDIR       := $(HOME)/.cache/hubspoke-multicluster/$(shell printf %s "$(CURDIR)" | sha1sum | cut -c1-12)
+COLLECTIONS   := $(WORKDIR)/collections
+COLLECTION    := $(COLLECTIONS)/ansible_collections/hubspoke/multicluster
+# ansible-test only runs from a real (not linked) ansible_collections/<ns>/<name> path outside any
+# other git checkout: sanity runs on a copy of the tracked tree.
+SANITY_TREE   := $(WORKDIR)/sanity/ansible_collections/hubspoke/multicluster
+SANITY_VENV   := $(WORKDIR)/sanity-venv
+
+export PATH := $(VENV)/bin:$(PATH)
+export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS):$(VENV)/lib/python3.11/site-packages
+export ANSIBLE_FORCE_COLOR ?= false
+export FLEET_SPOKES FLEET_OVERLAP
+
+.PHONY: help setup fleet-build fleet-up fleet-down fleet-status fleet-stop fleet-start demo \
+        test sanity lint unit integration clean
+
+help: ## list targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+setup: $(VENV)/.installed ## virtualenv with ansible 12.3.0, kubernetes, molecule, pytest, ansible-lint; collection linked
+	mkdir -p $(dir $(COLLECTION))
+	ln -sfn $(CURDIR) $(COLLECTION)
+	ansible-doc -t module hubspoke.multicluster.cluster_status >/dev/null
+
+fleet-build: ## build kube-apiserver, etcd, controller-manager, scheduler, kubectl and kwok (cached)
+	bash localfleet/build.sh
+
+fleet-up: setup ## start a hub and FLEET_SPOKES spokes on loopback (idempotent)
+	python -m localfleet up
+
+fleet-down: ## stop every fleet process, by pid
+	@if [ -x $(VENV)/bin/python ]; then python -m localfleet down; else echo "no fleet"; fi
+
+fleet-status: setup ## table of clusters: server, version, nodes Ready, up/down
+	python -m localfleet status
+
+fleet-stop: setup ## stop one cluster: make fleet-stop CLUSTER=spoke-1
+	python -m localfleet stop $(CLUSTER)
+
+fleet-start: setup ## start one cluster again: make fleet-start CLUSTER=spoke-1
+	python -m localfleet start $(CLUSTER)
+
+demo: fleet-up ## the main job: bring the local fleet up and run playbooks/site.yml against it
+	ansible-playbook -i inventories/local playbooks/site.yml
+
+test: sanity lint unit integration ## everything CI runs
+
+# ansible-test installs its pinned linters with --requirements; they get a venv of their own so they
+# never disturb ansible-lint's. (--venv would fetch a pip bootstrap from a host outside the registries.)
+$(SANITY_VENV)/.installed: $(VENV)/.installed tests/sanity/get_pip_offline.py
+	$(PYTHON) -m venv $(SANITY_VENV)
+	$(SANITY_VENV)/bin/pip install --quiet "ansible-core==$$($(VENV)/bin/python -c 'from ansible.release import __version__ as v; print(v)')"
+	pip_version=$$(grep -oP "pip='\K[0-9.]+" $(SANITY_VENV)/lib/python3.11/site-packages/ansible_test/_internal/python_requirements.py); \
+	  mkdir -p $(HOME)/.ansible/test/cache && \
+	  cp tests/sanity/get_pip_offline.py $(HOME)/.ansible/test/cache/get_pip_$${pip_version//./_}.py
+	touch $@
+
+sanity: setup $(SANITY_VENV)/.installed ## ansible-test sanity on a copy of the tracked tree
+	rm -rf $(SANITY_TREE) && mkdir -p $(SANITY_TREE)
+	git ls-files -z --cached --others --exclude-standard | xargs -0 cp --parents -t $(SANITY_TREE)
+	ln -sfn $(VENV)/lib/python3.11/site-packages/ansible_collections/kubernetes $(SANITY_TREE)/../../kubernetes
+	cd $(SANITY_TREE) && PATH=$(SANITY_VENV)/bin:$$PATH ansible-test sanity --requirements --python 3.11 --color no
+
+lint: setup ## ansible-lint, production profile
+	ansible-lint --profile production
+
+unit: setup ## unit tests (pytest; fake I/O only)
+	pytest tests/unit
+
+integration: fleet-up ## integration tests against the local fleet (real API servers)
+	pytest tests/integration
+
+clean: fleet-down ## remove the fleet's data and the sanity copy (keeps the binary cache)
+	rm -rf .fleet $(WORKDIR)/sanity

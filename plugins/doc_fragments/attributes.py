@@ -1,0 +1,30 @@
+# Copyright: hubspoke.multicluster contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Attributes every module of the collection documents (check mode, diff mode, action group)."""
+
+
+class ModuleDocFragment:  # pylint: disable=too-few-public-methods
+    DOCUMENTATION = r"""
+options: {}
+attributes:
+  check_mode:
+    description: Can run in C(check_mode) and return changed status prediction without modifying the clusters.
+  diff_mode:
+    description: Will return details on what has changed (or would change in C(check_mode)), when in diff mode.
+  action_group:
+    description: Use C(group/hubspoke.multicluster.fleet) in C(module_defaults) to set the cluster connection once.
+    support: full
+    membership:
+      - hubspoke.multicluster.fleet
+"""
+
+    INFO_MODULE = r"""
+options: {}
+attributes:
+  check_mode:
+    support: full
+    details: This action does not modify state.
+  diff_mode:
+    support: N/A
+    details: This action does not modify state.
+"""

@@ -1,0 +1,60 @@
+# Copyright: hubspoke.multicluster contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Probe one cluster: does it answer, which version, is it ready, how many nodes are Ready.
+
+kubernetes.core's k8s_cluster_info reports version and APIs but fails on an unreachable cluster and
+does not read /readyz or node readiness; failover and fleet summaries need all of it as data.
+"""
+
+try:
+    from kubernetes.client import CoreV1Api, VersionApi
+    from kubernetes.client.exceptions import ApiException
+except ImportError:  # handled by AnsibleK8SModule's requires("kubernetes")
+    pass
+
+
+def _node_ready(node):
+    return any(c.type == "Ready" and c.status == "True" for c in (node.status.conditions or []))
+
+
+def _readyz(api_client, timeout):
+    """The /readyz verdict and, when not ready, the failing checks named by ?verbose."""
+    try:
+        api_client.call_api("/readyz", "GET", auth_settings=["BearerToken"], _preload_content=False,
+                            _request_timeout=timeout)
+        return True, []
+    except ApiException as err:
+        failed = [line.split("]", 1)[-1].split()[0] for line in (err.body or "").splitlines()
+                  if line.startswith("[-]")]
+        return False, failed
+
+
+def probe(api_client, timeout=10):
+    """Return a status dict; connection failures become reachable=False with a message, not an exception."""
+    status = {"reachable": False, "ready": False, "version": {}, "nodes": {"total": 0, "ready": 0},
+              "failed_checks": [], "msg": ""}
+    try:
+        code = VersionApi(api_client).get_code(_request_timeout=timeout)
+    except ApiException as err:
+        status["msg"] = "API server answered {0} {1} to /version".format(err.status, err.reason)
+        return status
+    except Exception as err:  # pylint: disable=broad-exception-caught
+        # urllib3 raises its own hierarchy (MaxRetryError, SSLError, ...): all mean "not reachable".
+        status["msg"] = "cannot reach {0}: {1}".format(api_client.configuration.host, _reason(err))
+        return status
+    status["reachable"] = True
+    status["version"] = {"git_version": code.git_version, "major": code.major, "minor": code.minor,
+                         "platform": code.platform}
+    status["ready"], status["failed_checks"] = _readyz(api_client, timeout)
+    try:
+        nodes = CoreV1Api(api_client).list_node(_request_timeout=timeout).items
+        status["nodes"] = {"total": len(nodes), "ready": sum(1 for n in nodes if _node_ready(n))}
+    except ApiException as err:
+        status["msg"] = "cannot list nodes: {0} {1}".format(err.status, err.reason)
+    return status
+
+
+def _reason(err):
+    """The innermost cause of a urllib3 error: 'Connection refused' rather than a retry wrapper."""
+    reason = getattr(err, "reason", None)
+    return str(reason if reason is not None else err)

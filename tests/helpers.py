@@ -1,0 +1,60 @@
+"""Run ansible-playbook the way a user does and read its results as data (ansible.posix.json callback)."""
+
+import json
+import os
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass
+class PlaybookRun:
+    rc: int
+    stats: dict
+    plays: list = field(repr=False)
+    stdout: str = field(repr=False)
+    stderr: str = field(repr=False)
+
+    def total(self, key):
+        """Sum one recap column (changed, failures, unreachable, ok...) over all hosts."""
+        return sum(host.get(key, 0) for host in self.stats.values())
+
+    @property
+    def changed(self):
+        return self.total("changed")
+
+    @property
+    def failed(self):
+        return self.total("failures") + self.total("unreachable")
+
+    def results(self, task_name):
+        """{host: result} for every run of the named task."""
+        found = {}
+        for play in self.plays:
+            for task in play["tasks"]:
+                if task["task"]["name"] == task_name:
+                    found.update(task["hosts"])
+        return found
+
+
+def run_playbook(playbook, inventory, extra_vars=None, check=False, diff=False, verbosity=0, env=None):
+    """ansible-playbook with JSON output; never raises for a failed play (tests assert on it)."""
+    cmd = ["ansible-playbook", "-i", str(inventory), str(playbook)]
+    if extra_vars:
+        cmd += ["-e", json.dumps(extra_vars)]
+    if check:
+        cmd.append("--check")
+    if diff:
+        cmd.append("--diff")
+    if verbosity:
+        cmd.append("-" + "v" * verbosity)
+    run_env = {**os.environ, "ANSIBLE_STDOUT_CALLBACK": "ansible.posix.json", "ANSIBLE_NOCOLOR": "1",
+               "ANSIBLE_RETRY_FILES_ENABLED": "0", **(env or {})}
+    proc = subprocess.run(cmd, cwd=ROOT, env=run_env, capture_output=True, text=True, check=False)
+    try:
+        doc = json.loads(proc.stdout[proc.stdout.index("{"):])
+    except ValueError as err:
+        raise AssertionError(f"ansible-playbook printed no JSON (rc={proc.returncode}):\n{proc.stdout}\n{proc.stderr}") from err
+    return PlaybookRun(proc.returncode, doc.get("stats", {}), doc.get("plays", []), proc.stdout, proc.stderr)

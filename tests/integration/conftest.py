@@ -1,0 +1,44 @@
+"""The local fleet, once per test session: reuse a running one, or start it and stop it afterwards."""
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from localfleet import config, fleet
+
+
+@dataclass(frozen=True)
+class Fleet:
+    kubeconfig: Path
+    hub: str
+    spokes: tuple
+
+    @property
+    def contexts(self):
+        return (self.hub, *self.spokes)
+
+
+@pytest.fixture(scope="session")
+def local_fleet():
+    spokes = int(os.environ.get("FLEET_SPOKES", "2"))
+    was_up = all(row["state"] == "up" for row in fleet.status()) and len(fleet.status()) >= spokes + 1
+    specs = fleet.up(spokes)
+    yield Fleet(config.KUBECONFIG, specs[0].name, tuple(s.name for s in specs[1:]))
+    if not was_up:
+        fleet.down()
+
+
+@pytest.fixture(scope="session")
+def local_inventory(local_fleet, tmp_path_factory):
+    """A static inventory of the fleet's clusters (hub in `hubs`, the rest in `spokes`)."""
+    path = tmp_path_factory.mktemp("inventory") / "hosts.yml"
+    lines = ["all:", "  vars:", "    ansible_connection: local",
+             "    ansible_python_interpreter: \"{{ ansible_playbook_python }}\"",
+             f"    hubspoke_kubeconfig: {local_fleet.kubeconfig}",
+             "    hubspoke_context: \"{{ inventory_hostname }}\"",
+             "  children:", "    hubs:", "      hosts:", f"        {local_fleet.hub}:",
+             "    spokes:", "      hosts:", *[f"        {s}:" for s in local_fleet.spokes]]
+    path.write_text("\n".join(lines) + "\n")
+    return path

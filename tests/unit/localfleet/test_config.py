@@ -1,0 +1,41 @@
+"""The fleet's layout: distinct ports and CIDRs per cluster, and the overlap option for preflight tests."""
+
+import ipaddress
+
+import pytest
+
+from localfleet import config
+
+
+def test_clusters_get_distinct_ports_and_ranges():
+    specs = config.fleet_specs(3)
+    assert [s.name for s in specs] == ["hub", "spoke-1", "spoke-2", "spoke-3"]
+    components = ("apiserver", "etcd", "etcd_peer", "controller_manager", "scheduler", "kwok")
+    ports = [s.port(c) for s in specs for c in components]
+    assert len(ports) == len(set(ports))
+    networks = [ipaddress.ip_network(cidr) for s in specs for cidr in (s.service_cidr, s.pod_cidr)]
+    assert not any(a.overlaps(b) for i, a in enumerate(networks) for b in networks[i + 1:])
+
+
+def test_overlap_gives_the_second_cluster_the_first_ones_ranges():
+    specs = {s.name: s for s in config.fleet_specs(2, overlap=("spoke-1", "spoke-2"))}
+    assert specs["spoke-2"].service_cidr == specs["spoke-1"].service_cidr
+    assert specs["spoke-2"].pod_cidr == specs["spoke-1"].pod_cidr
+    assert specs["spoke-2"].port("apiserver") != specs["spoke-1"].port("apiserver")
+
+
+@pytest.mark.parametrize("overlap", [("spoke-1",), ("spoke-1", "spoke-9"), ("a", "b", "c")])
+def test_overlap_must_name_two_existing_clusters(overlap):
+    with pytest.raises(ValueError, match="overlap must name two of"):
+        config.fleet_specs(2, overlap=overlap)
+
+
+def test_service_ip_is_the_first_address_of_the_range():
+    assert config.fleet_specs(0)[0].service_ip == "10.96.0.1"
+
+
+def test_versions_are_pinned_in_one_file():
+    versions = config.read_versions()
+    assert set(versions) >= {"KUBERNETES_VERSION", "ETCD_VERSION", "KWOK_VERSION"}
+    assert config.binary("kube-apiserver").parent.name == f"kubernetes-{versions['KUBERNETES_VERSION']}"
+    assert config.binary("kwok").parent.name == f"kwok-{versions['KWOK_VERSION']}"
