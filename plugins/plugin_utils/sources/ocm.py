@@ -1,0 +1,25 @@
+# Copyright: hubspoke.multicluster contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Open Cluster Management ManagedClusters. The hub holds no credentials for them: a host from this
+source alone carries labels and server; merge it with a kubeconfig or static source to reach it."""
+
+from ansible_collections.hubspoke.multicluster.plugins.plugin_utils import kube
+from ansible_collections.hubspoke.multicluster.plugins.plugin_utils.cluster import make_cluster
+
+PATH = "/apis/cluster.open-cluster-management.io/v1/managedclusters"
+
+
+def read(spec):
+    client = kube.client_for(spec.get("kubeconfig"), spec.get("context"), what="OCM hub")
+    clusters = []
+    for obj in kube.list_items(client, PATH, spec.get("selector"), timeout=spec.get("timeout", 15)):
+        metadata = obj.get("metadata", {})
+        client_configs = (obj.get("spec") or {}).get("managedClusterClientConfigs") or [{}]
+        conditions = (obj.get("status") or {}).get("conditions") or []
+        available = any(c.get("type") == "ManagedClusterConditionAvailable" and c.get("status") == "True"
+                        for c in conditions)
+        labels = dict(spec.get("labels") or {}, **(metadata.get("labels") or {}))
+        clusters.append(make_cluster(metadata["name"], client_configs[0].get("url"), spec["name"],
+                                     hub=spec.get("hub"), labels=labels, annotations=metadata.get("annotations"),
+                                     details={"available": available}))
+    return clusters
