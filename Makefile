@@ -24,7 +24,7 @@ export ANSIBLE_FORCE_COLOR ?= false
 export FLEET_SPOKES FLEET_OVERLAP
 
 .PHONY: help setup fleet-build fleet-up fleet-down fleet-status fleet-stop fleet-start demo \
-        test sanity lint unit integration clean
+        test sanity lint unit integration benchmarks clean
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -39,6 +39,7 @@ setup: $(VENV)/.installed ## virtualenv with ansible 12.3.0, kubernetes, molecul
 	mkdir -p $(dir $(COLLECTION))
 	ln -sfn $(CURDIR) $(COLLECTION)
 	ansible-doc -t module hubspoke.multicluster.cluster_status >/dev/null
+	ansible-doc -t inventory hubspoke.multicluster.clusters >/dev/null
 
 fleet-build: ## build kube-apiserver, etcd, controller-manager, scheduler, kubectl and kwok (cached)
 	bash localfleet/build.sh
@@ -87,6 +88,11 @@ unit: setup ## unit tests (pytest; fake I/O only)
 
 integration: fleet-up ## integration tests against the local fleet (real API servers)
 	pytest tests/integration
+
+benchmarks: fleet-up ## print the figures recorded in docs/benchmarks.md (not part of make test)
+	python benchmarks/fleet_up.py
+	python benchmarks/inventory_scale.py
+	bash benchmarks/fleet_build.sh
 
 clean: fleet-down ## remove the fleet's data and the sanity copy (keeps the binary cache)
 	rm -rf .fleet $(WORKDIR)/sanity

@@ -47,6 +47,9 @@ options:
       - C(type=kubeconfig) takes C(path) (a path or list, default E(KUBECONFIG) or C(~/.kube/config)),
         C(contexts) (shell patterns of the contexts to include, default all) and C(context_labels)
         (a dict of context name to labels).
+      - Where C(kubeconfig) and C(context) of a hub are not set, the hub is reached through the E(K8S_AUTH_KUBECONFIG),
+        E(K8S_AUTH_CONTEXT) or E(K8S_AUTH_HOST), E(K8S_AUTH_API_KEY), E(K8S_AUTH_SSL_CA_CERT) and E(K8S_AUTH_VERIFY_SSL)
+        environment variables (as kubernetes.core modules are; AWX's Kubernetes credential sets them), else the default kubeconfig.
       - C(type=argocd) takes C(kubeconfig) and C(context) of the hub, C(namespace) (default V(argocd)) and
         C(selector) (a label selector on the cluster Secrets). The in-cluster entry
         (C(https://kubernetes.default.svc)) is the hub itself.
@@ -283,9 +286,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
 
     def _populate(self, clusters):
         strict = self.get_option("strict")
-        default_groups = [{"key": trust_as_template("hubspoke_labels[{0!r}]".format(label)), "prefix": prefix,
-                           "separator": "_"}
-                          for label, prefix in (self.get_option("label_groups") or {}).items()]
+        label_groups = self.get_option("label_groups") or {}
         for hostname, cluster in assign_hostnames(clusters, self._hostname_of).items():
             self.inventory.add_host(hostname)
             hostvars = {
@@ -311,8 +312,13 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
                 self.inventory.add_child(self.inventory.add_group(self._sanitize_group_name("hub_" + cluster["hub"])),
                                          hostname)
             # Label groups only for labels that are set: a cluster without `region` joins no region group.
-            self._add_host_to_keyed_groups(default_groups, hostvars, hostname, strict=False)
+            # Named as keyed_groups would name them, without a Jinja compile per host (most of the time
+            # of a 1,000-cluster inventory when done through _add_host_to_keyed_groups).
+            for label, prefix in label_groups.items():
+                if cluster["labels"].get(label):
+                    group = self.inventory.add_group(self._sanitize_group_name(
+                        "{0}_{1}".format(prefix, cluster["labels"][label])))
+                    self.inventory.add_child(group, hostname)
             self._set_composite_vars(self.get_option("compose"), hostvars, hostname, strict=strict)
             self._add_host_to_composed_groups(self.get_option("groups"), hostvars, hostname, strict=strict)
             self._add_host_to_keyed_groups(self.get_option("keyed_groups"), hostvars, hostname, strict=strict)
-

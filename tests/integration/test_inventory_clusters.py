@@ -3,6 +3,7 @@ real ServiceAccount tokens from the spokes, hosts/groups/vars as Ansible sees th
 
 import base64
 import json
+import os
 import subprocess
 import time
 
@@ -41,7 +42,7 @@ def spoke_token(local_fleet, spoke):
         "metadata": {"name": SA, "annotations": {"kubernetes.io/service-account.name": SA}},
         "type": "kubernetes.io/service-account-token"})
     core.create_namespaced_config_map("default", {"metadata": {"name": "whoami"}, "data": {"cluster": spoke}})
-    for _ in range(100):
+    for _attempt in range(100):
         data = core.read_namespaced_secret(SA, "kube-system").data or {}
         if data.get("token"):
             return base64.b64decode(data["token"]).decode(), data["ca.crt"]
@@ -188,3 +189,19 @@ def test_duplicate_host_names_are_a_clear_error(registered, inventory_file):
     proc = inventory(inventory_file(hostname="label:environment", label_groups={}), "--list")
     assert "host name 'production' is used by two clusters" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_awx_example_reaches_the_hub_through_k8s_auth_environment(registered, local_fleet):
+    """inventories/awx.clusters.yml names no kubeconfig: the hub comes from K8S_AUTH_* as AWX injects it."""
+    # --flush-cache: the example caches for 5 minutes, and this test must read the hub it just set up.
+    proc = subprocess.run(["ansible-inventory", "-i", "inventories/awx.clusters.yml", "--list", "--export",
+                           "--flush-cache"], capture_output=True, text=True, check=False, cwd=ROOT,
+                          env={**os.environ, "K8S_AUTH_KUBECONFIG": str(local_fleet.kubeconfig),
+                               "K8S_AUTH_CONTEXT": local_fleet.hub})
+    assert proc.returncode == 0, proc.stderr
+    doc = unwrap(json.loads(proc.stdout))
+    assert set(doc["_meta"]["hostvars"]) == {"in-cluster", "spoke-1", "spoke-2", "edge-hz-1"}
+    assert set(doc["team_payments"]["hosts"]) == {"spoke-1"}
+    assert "edge-hz-1" in doc["role_edge"]["hosts"]
+    for token in registered.values():
+        assert token not in proc.stdout

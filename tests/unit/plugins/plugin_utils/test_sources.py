@@ -1,0 +1,61 @@
+"""Sources that need no API: kubeconfig files and static lists, including their error messages."""
+
+import pytest
+import yaml
+
+from ansible_collections.hubspoke.multicluster.plugins.plugin_utils.cluster import ClusterInventoryError
+from ansible_collections.hubspoke.multicluster.plugins.plugin_utils.sources import kubeconfig, static
+
+KUBECONFIG = {
+    "apiVersion": "v1", "kind": "Config",
+    "clusters": [{"name": c, "cluster": {"server": "https://{0}.example.com:6443".format(c)}}
+                 for c in ("prod-hz", "prod-sh", "staging")],
+    "users": [{"name": "admin", "user": {"token": "secret-token"}}],
+    "contexts": [{"name": c, "context": {"cluster": c, "user": "admin"}} for c in ("prod-hz", "prod-sh", "staging")],
+}
+
+
+def write(tmp_path, doc, name="config"):
+    path = tmp_path / name
+    path.write_text(doc if isinstance(doc, str) else yaml.safe_dump(doc))
+    return str(path)
+
+
+def test_contexts_become_clusters_with_labels(tmp_path):
+    path = write(tmp_path, KUBECONFIG)
+    found = kubeconfig.read({"name": "seed", "path": [path], "contexts": ["prod-*"], "labels": {"tier": "1"},
+                             "context_labels": {"prod-hz": {"region": "cn-hangzhou"}}})
+    assert [c["name"] for c in found] == ["prod-hz", "prod-sh"]
+    assert found[0]["labels"] == {"tier": "1", "region": "cn-hangzhou"}
+    assert found[0]["connection"] == {"kubeconfig": path, "context": "prod-hz"}
+    assert "secret-token" not in repr(found)
+
+
+@pytest.mark.parametrize("content,message", [
+    ("clusters: [\n", "is not valid YAML"),
+    ("- just a list\n", "expected a mapping at the top level"),
+    ({"clusters": {"a": 1}}, "`clusters` must be a list"),
+    ({"clusters": [], "contexts": [{"name": "x"}]}, "contexts[0] needs `name` and a `context` mapping"),
+    ({"clusters": [], "contexts": [{"name": "x", "context": {"cluster": "gone"}}]},
+     "context 'x' names cluster 'gone', which is not in `clusters`"),
+    ({"clusters": [{"name": "c", "cluster": {}}], "contexts": [{"name": "x", "context": {"cluster": "c"}}]},
+     "clusters['c'].cluster.server is missing"),
+])
+def test_malformed_kubeconfig_names_file_and_key(tmp_path, content, message):
+    path = write(tmp_path, content)
+    with pytest.raises(ClusterInventoryError) as err:
+        kubeconfig.read({"name": "seed", "path": [path]})
+    assert path in str(err.value) and message in str(err.value)
+
+
+def test_missing_kubeconfig_names_the_file(tmp_path):
+    with pytest.raises(ClusterInventoryError, match="kubeconfig .*/nope: No such file"):
+        kubeconfig.read({"name": "seed", "path": [str(tmp_path / "nope")]})
+
+
+def test_static_clusters():
+    found = static.read({"name": "static", "labels": {"a": "1"},
+                         "clusters": [{"name": "edge-1", "server": "https://e1:6443", "labels": {"b": "2"}}]})
+    assert found[0]["labels"] == {"a": "1", "b": "2"} and found[0]["server"] == "https://e1:6443"
+    with pytest.raises(ClusterInventoryError, match=r"source static: clusters\[0\] needs a `name`"):
+        static.read({"name": "static", "clusters": [{"server": "https://x"}]})
