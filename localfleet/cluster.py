@@ -39,6 +39,16 @@ class LocalCluster:
             path.write_text(yaml.safe_dump(doc))
         return path
 
+    def _control_loop_flags(self, identity):
+        """Flags controller-manager and scheduler share: their identity, loopback serving, no leader election."""
+        kubeconfig = self._kubeconfig(identity)
+        port = self.spec.port(identity.replace("-", "_"))
+        return [
+            f"--kubeconfig={kubeconfig}", f"--authentication-kubeconfig={kubeconfig}",
+            f"--authorization-kubeconfig={kubeconfig}",
+            "--bind-address=127.0.0.1", f"--secure-port={port}", "--leader-elect=false",
+        ]
+
     def _argv(self, component):
         s, p = self.spec, self.pki
         if component == "etcd":
@@ -75,12 +85,8 @@ class LocalCluster:
                 f"--proxy-client-key-file={p / 'front-proxy-client.key'}",
             ]
         if component == "kube-controller-manager":
-            kubeconfig = self._kubeconfig("controller-manager")
             return [
-                config.binary("kube-controller-manager"),
-                f"--kubeconfig={kubeconfig}", f"--authentication-kubeconfig={kubeconfig}",
-                f"--authorization-kubeconfig={kubeconfig}",
-                "--bind-address=127.0.0.1", f"--secure-port={s.port('controller_manager')}", "--leader-elect=false",
+                config.binary("kube-controller-manager"), *self._control_loop_flags("controller-manager"),
                 # Fills kubernetes.io/service-account-token Secrets (argocd-manager, karmada tokens).
                 f"--service-account-private-key-file={p / 'sa.key'}", f"--root-ca-file={p / 'ca.crt'}",
                 "--use-service-account-credentials=true",
@@ -90,13 +96,7 @@ class LocalCluster:
                 f"--service-cluster-ip-range={s.service_cidr}",
             ]
         if component == "kube-scheduler":
-            kubeconfig = self._kubeconfig("scheduler")
-            return [
-                config.binary("kube-scheduler"),
-                f"--kubeconfig={kubeconfig}", f"--authentication-kubeconfig={kubeconfig}",
-                f"--authorization-kubeconfig={kubeconfig}",
-                "--bind-address=127.0.0.1", f"--secure-port={s.port('scheduler')}", "--leader-elect=false",
-            ]
+            return [config.binary("kube-scheduler"), *self._control_loop_flags("scheduler")]
         if component == "kwok":
             return [
                 config.binary("kwok"), f"--kubeconfig={self._kubeconfig('kwok')}",

@@ -58,3 +58,28 @@ def run_playbook(playbook, inventory, extra_vars=None, check=False, diff=False, 
     except ValueError as err:
         raise AssertionError(f"ansible-playbook printed no JSON (rc={proc.returncode}):\n{proc.stdout}\n{proc.stderr}") from err
     return PlaybookRun(proc.returncode, doc.get("stats", {}), doc.get("plays", []), proc.stdout, proc.stderr)
+
+
+def fleet_api(kubeconfig, context):
+    """A kubernetes ApiClient for one context of the fleet kubeconfig (test setup and assertions)."""
+    from kubernetes import config  # pylint: disable=import-outside-toplevel
+
+    return config.new_client_from_config(str(kubeconfig), context=context, persist_config=False)
+
+
+def kube_system_uid(kubeconfig, context):
+    """The UID of a cluster's kube-system Namespace: unique per cluster, so it proves which cluster answered."""
+    from kubernetes import client  # pylint: disable=import-outside-toplevel
+
+    return client.CoreV1Api(fleet_api(kubeconfig, context)).read_namespace("kube-system").metadata.uid
+
+
+def unwrap(value):
+    """ansible-inventory marks strings from plugins as {"__ansible_unsafe": ...}; tests compare plain data."""
+    if isinstance(value, dict):
+        if set(value) == {"__ansible_unsafe"}:
+            return value["__ansible_unsafe"]
+        return {k: unwrap(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [unwrap(v) for v in value]
+    return value

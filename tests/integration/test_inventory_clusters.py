@@ -9,9 +9,9 @@ import time
 
 import pytest
 import yaml
-from kubernetes import client, config
+from kubernetes import client
 
-from helpers import ROOT, run_playbook
+from helpers import ROOT, fleet_api, kube_system_uid, run_playbook, unwrap
 
 NAMESPACE = "argocd"
 SA = "inventory-reader"
@@ -22,7 +22,7 @@ LABELS = {
 
 
 def api(local_fleet, context):
-    return config.new_client_from_config(str(local_fleet.kubeconfig), context=context, persist_config=False)
+    return fleet_api(local_fleet.kubeconfig, context)
 
 
 def b64(text):
@@ -41,7 +41,6 @@ def spoke_token(local_fleet, spoke):
     core.create_namespaced_secret("kube-system", {
         "metadata": {"name": SA, "annotations": {"kubernetes.io/service-account.name": SA}},
         "type": "kubernetes.io/service-account-token"})
-    core.create_namespaced_config_map("default", {"metadata": {"name": "whoami"}, "data": {"cluster": spoke}})
     for _attempt in range(100):
         data = core.read_namespaced_secret(SA, "kube-system").data or {}
         if data.get("token"):
@@ -71,14 +70,11 @@ def registered(local_fleet):
             "bearerToken": token, "tlsClientConfig": {"insecure": False, "caData": ca_data}}))
     hub.create_namespaced_secret(NAMESPACE, cluster_secret(
         "in-cluster", "https://kubernetes.default.svc", {"environment": "production"}, {}))
-    hub.create_namespaced_config_map("default", {"metadata": {"name": "whoami"}, "data": {"cluster": "hub"}})
     yield tokens
     hub.delete_namespace(NAMESPACE)
-    hub.delete_namespaced_config_map("whoami", "default")
     for spoke in ("spoke-1", "spoke-2"):
         core = client.CoreV1Api(api(local_fleet, spoke))
         core.delete_namespaced_service_account(SA, "kube-system")
-        core.delete_namespaced_config_map("whoami", "default")
         client.RbacAuthorizationV1Api(api(local_fleet, spoke)).delete_cluster_role_binding(SA)
 
 
@@ -100,17 +96,6 @@ def fixture_inventory_file(local_fleet, tmp_path):
         path.write_text(yaml.safe_dump(doc))
         return path
     return write
-
-
-def unwrap(value):
-    """ansible-inventory marks strings from plugins as {"__ansible_unsafe": ...}; tests compare plain data."""
-    if isinstance(value, dict):
-        if set(value) == {"__ansible_unsafe"}:
-            return value["__ansible_unsafe"]
-        return {k: unwrap(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [unwrap(v) for v in value]
-    return value
 
 
 def inventory(path, *args):
@@ -145,14 +130,14 @@ def test_hosts_groups_and_vars(registered, inventory_file, local_fleet):
         assert token not in proc.stdout
 
 
-def test_play_over_a_label_group_reaches_exactly_its_clusters(registered, inventory_file):
+def test_play_over_a_label_group_reaches_exactly_its_clusters(registered, inventory_file, local_fleet):
     run = run_playbook(ROOT / "tests/integration/playbooks/whoami.yml", inventory_file(),
                        {"target": "env_production"})
     assert run.rc == 0, run.stdout + run.stderr
-    results = run.results("Read the cluster's own name")
+    results = run.results("Read the cluster's kube-system Namespace")
     assert set(results) == {"hub", "spoke-1"}
     for host, result in results.items():
-        assert result["resources"][0]["data"]["cluster"] == host
+        assert result["resources"][0]["metadata"]["uid"] == kube_system_uid(local_fleet.kubeconfig, host)
     for token in registered.values():
         assert token not in run.stdout
 
