@@ -86,7 +86,7 @@ lint: setup ## ansible-lint, production profile
 unit: setup ## unit tests (pytest; fake I/O only)
 	pytest tests/unit
 
-integration: fleet-up ## integration tests against the local fleet (real API servers)
+integration: setup ## integration tests against the local fleet (started by the tests if not running, and stopped after)
 	pytest tests/integration
 
 benchmarks: fleet-up ## print the figures recorded in docs/benchmarks.md (not part of make test)

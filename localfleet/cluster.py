@@ -1,5 +1,6 @@
 """One local cluster: etcd, kube-apiserver, kube-controller-manager, kube-scheduler and a KWOK controller."""
 
+import socket
 import time
 
 import yaml
@@ -7,6 +8,18 @@ import yaml
 from . import api, config, pki, process
 
 COMPONENTS = ("etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kwok")
+PORTS = {"etcd": ("etcd", "etcd_peer"), "kube-apiserver": ("apiserver",),
+         "kube-controller-manager": ("controller_manager",), "kube-scheduler": ("scheduler",), "kwok": ("kwok",)}
+
+
+def _port_taken(port):
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return True
+    return False
 
 
 class FleetError(RuntimeError):
@@ -120,6 +133,8 @@ class LocalCluster:
         pki.ensure_pki(self.pki, self.spec.name, self.spec.service_ip)
         client = api.AdminClient(self.spec)
         for component in COMPONENTS:
+            if not self.pid(component):
+                self._check_ports_free(component)
             process.start(self._argv(component), self._pid_file(component), self._log_file(component))
             if component == "kube-apiserver":
                 self._wait(client.ready, "kube-apiserver /readyz", timeout)
@@ -132,6 +147,14 @@ class LocalCluster:
         for component in reversed(COMPONENTS):
             stopped |= process.stop(self._pid_file(component), config.binary(component))
         return stopped
+
+    def _check_ports_free(self, component):
+        for name in PORTS[component]:
+            port = self.spec.port(name)
+            if _port_taken(port):
+                raise FleetError(
+                    f"{self.spec.name}: port {port} for {component} is in use by another process (a fleet of "
+                    f"another checkout? stop it, or set FLEET_PORT_BASE to another range)")
 
     def _wait(self, check, what, timeout):
         deadline = time.monotonic() + timeout
