@@ -1,12 +1,10 @@
-"""Make `ansible_collections.hubspoke.multicluster` importable in pytest, as Ansible sees it.
+"""Import `ansible_collections.hubspoke.multicluster` in pytest exactly as Ansible does.
 
 The Makefile links the checkout into a collections folder and exports ANSIBLE_COLLECTIONS_PATH;
-those folders go on sys.path so the collection's plugins import under their real names.
+Ansible's collection loader, installed once here for every test, resolves the collection and its
+dependencies (kubernetes.core) from there.
 """
 
-import os
-import sys
+from ansible.plugins.loader import init_plugin_loader
 
-for entry in reversed(os.environ.get("ANSIBLE_COLLECTIONS_PATH", "").split(os.pathsep)):
-    if entry and entry not in sys.path:
-        sys.path.insert(0, entry)
+init_plugin_loader()

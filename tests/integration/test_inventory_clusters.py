@@ -190,3 +190,26 @@ def test_awx_example_reaches_the_hub_through_k8s_auth_environment(registered, lo
     assert "edge-hz-1" in doc["role_edge"]["hosts"]
     for token in registered.values():
         assert token not in proc.stdout
+
+
+def test_inventory_cache_serves_while_the_hub_is_down(registered, inventory_file, local_fleet, tmp_path):
+    """Cacheable: a fresh cache answers without the hub; --flush-cache goes back to it."""
+    from localfleet import fleet  # pylint: disable=import-outside-toplevel
+
+    path = inventory_file(cache=True, cache_plugin="ansible.builtin.jsonfile",
+                          cache_connection=str(tmp_path / "cache"), cache_timeout=600)
+    first = inventory(path, "--list")
+    assert first.returncode == 0, first.stderr
+    fleet.stop(local_fleet.hub)
+    try:
+        cached = inventory(path, "--list")
+        flushed = inventory(path, "--list", "--flush-cache")
+    finally:
+        fleet.start(local_fleet.hub)
+    assert cached.returncode == 0 and "skipping source" not in cached.stderr
+    assert set(unwrap(json.loads(cached.stdout))["_meta"]["hostvars"]) == {"hub", "spoke-1", "spoke-2"}
+    cached_text = "".join(f.read_text() for f in (tmp_path / "cache").iterdir())
+    assert "cluster_kubeconfig" in cached_text or "argocd" in cached_text
+    for token in registered.values():
+        assert token not in cached_text
+    assert "skipping source argocd_hub" in flushed.stderr and "skipping source local" not in flushed.stderr
