@@ -82,8 +82,11 @@ sanity: setup $(SANITY_VENV)/.installed ## ansible-test sanity on a copy of the 
 	ln -sfn $(VENV)/lib/python3.11/site-packages/ansible_collections/kubernetes $(SANITY_TREE)/../../kubernetes
 	cd $(SANITY_TREE) && PATH=$(SANITY_VENV)/bin:$$PATH ansible-test sanity --requirements --python 3.11 --color no
 
+# ansible-lint keeps its own install of the collection under $ANSIBLE_HOME and prefers it to the
+# checkout; with `offline: true` it never refreshes it. A per-checkout ANSIBLE_HOME keeps a copy left
+# in ~/.ansible by an earlier run from shadowing the code being linted.
 lint: setup ## ansible-lint, production profile
-	ansible-lint --profile production
+	ANSIBLE_HOME=$(WORKDIR)/ansible-home ansible-lint --profile production
 
 unit: setup ## unit tests (pytest; fake I/O only)
 	pytest tests/unit

@@ -83,3 +83,27 @@ def unwrap(value):
     if isinstance(value, list):
         return [unwrap(v) for v in value]
     return value
+
+
+def delete_namespace(kubeconfig, context, name, timeout=90):
+    """Delete a namespace and wait until it is gone, so the next test may create it again."""
+    import time  # pylint: disable=import-outside-toplevel
+
+    from kubernetes import client  # pylint: disable=import-outside-toplevel
+
+    core = client.CoreV1Api(fleet_api(kubeconfig, context))
+    try:
+        core.delete_namespace(name)
+    except client.ApiException as err:
+        if err.status != 404:
+            raise
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            core.read_namespace(name)
+        except client.ApiException as err:
+            if err.status == 404:
+                return
+            raise
+        time.sleep(0.2)
+    raise AssertionError(f"namespace {name} on {context} still terminating after {timeout}s")

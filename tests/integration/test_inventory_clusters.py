@@ -11,7 +11,7 @@ import pytest
 import yaml
 from kubernetes import client
 
-from helpers import ROOT, fleet_api, kube_system_uid, run_playbook, unwrap
+from helpers import ROOT, delete_namespace, fleet_api, kube_system_uid, run_playbook, unwrap
 
 NAMESPACE = "argocd"
 SA = "inventory-reader"
@@ -71,7 +71,7 @@ def registered(local_fleet):
     hub.create_namespaced_secret(NAMESPACE, cluster_secret(
         "in-cluster", "https://kubernetes.default.svc", {"environment": "production"}, {}))
     yield tokens
-    hub.delete_namespace(NAMESPACE)
+    delete_namespace(local_fleet.kubeconfig, local_fleet.hub, NAMESPACE)
     for spoke in ("spoke-1", "spoke-2"):
         core = client.CoreV1Api(api(local_fleet, spoke))
         core.delete_namespaced_service_account(SA, "kube-system")

@@ -14,7 +14,7 @@ import pytest
 import yaml
 from kubernetes import client, dynamic
 
-from helpers import ROOT, fleet_api, kube_system_uid, run_playbook, unwrap
+from helpers import ROOT, delete_namespace, fleet_api, kube_system_uid, run_playbook, unwrap
 
 UPSTREAM = ROOT.parent / "shared" / "upstream"
 CRDS = [UPSTREAM / "cluster-api/v1.14.0/crds/cluster.x-k8s.io_clusters.yaml",
@@ -73,7 +73,7 @@ def hub_objects(local_fleet):
         "metadata": {"name": "spoke-2", "labels": {"environment": "staging", "vendor": "kwok"}},
         "spec": {"hubAcceptsClient": True, "managedClusterClientConfigs": [{"url": server_of(local_fleet, "spoke-2")}]}})
     yield
-    core.delete_namespace(NAMESPACE)
+    delete_namespace(local_fleet.kubeconfig, local_fleet.hub, NAMESPACE)
     managed.delete(name="spoke-2")
 
 

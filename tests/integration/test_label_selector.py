@@ -9,7 +9,7 @@ import itertools
 import pytest
 from kubernetes import client
 
-from helpers import fleet_api
+from helpers import delete_namespace, fleet_api
 from ansible_collections.hubspoke.multicluster.plugins.module_utils.label_selector import (
     matches,
     normalize,
@@ -46,7 +46,7 @@ def labelled_objects(local_fleet):
     for name, labels in LABEL_SETS.items():
         core.create_namespaced_config_map(NAMESPACE, {"metadata": {"name": name, "labels": {**labels, "set": "x"}}})
     yield core
-    core.delete_namespace(NAMESPACE)
+    delete_namespace(local_fleet.kubeconfig, local_fleet.hub, NAMESPACE)
 
 
 @pytest.mark.parametrize("selector", SELECTORS, ids=[str(i) for i in range(len(SELECTORS))])
