@@ -28,3 +28,9 @@ def api_client(module, retries=0):
     for header, value in _create_headers(module).items():
         _set_header(client, header, value)
     return client
+
+
+def connection_error_reason(err):
+    """The innermost cause of a urllib3 error: 'Connection refused' rather than a retry wrapper."""
+    reason = getattr(err, "reason", None)
+    return str(reason if reason is not None else err)

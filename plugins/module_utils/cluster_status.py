@@ -6,6 +6,8 @@ kubernetes.core's k8s_cluster_info reports version and APIs but fails on an unre
 does not read /readyz or node readiness; failover and fleet summaries need all of it as data.
 """
 
+from ansible_collections.hubspoke.multicluster.plugins.module_utils.client import connection_error_reason
+
 try:
     from kubernetes.client import CoreV1Api, VersionApi
     from kubernetes.client.exceptions import ApiException
@@ -40,7 +42,7 @@ def probe(api_client, timeout=10):
         return status
     except Exception as err:  # pylint: disable=broad-exception-caught
         # urllib3 raises its own hierarchy (MaxRetryError, SSLError, ...): all mean "not reachable".
-        status["msg"] = "cannot reach {0}: {1}".format(api_client.configuration.host, _reason(err))
+        status["msg"] = "cannot reach {0}: {1}".format(api_client.configuration.host, connection_error_reason(err))
         return status
     status["reachable"] = True
     status["version"] = {"git_version": code.git_version, "major": code.major, "minor": code.minor,
@@ -52,9 +54,3 @@ def probe(api_client, timeout=10):
     except ApiException as err:
         status["msg"] = "cannot list nodes: {0} {1}".format(err.status, err.reason)
     return status
-
-
-def _reason(err):
-    """The innermost cause of a urllib3 error: 'Connection refused' rather than a retry wrapper."""
-    reason = getattr(err, "reason", None)
-    return str(reason if reason is not None else err)

@@ -16,6 +16,7 @@ try:
 except ImportError:
     HAS_KUBERNETES = False
 
+from ansible_collections.hubspoke.multicluster.plugins.module_utils.client import connection_error_reason
 from ansible_collections.hubspoke.multicluster.plugins.plugin_utils.cluster import ClusterInventoryError
 
 
@@ -61,8 +62,8 @@ def get_json(api_client, path, query=None, timeout=15):
         raise ClusterInventoryError("{0} answered {1} {2} for {3}".format(
             api_client.configuration.host, err.status, err.reason, path)) from err
     except Exception as err:  # urllib3's errors: the server cannot be reached
-        reason = getattr(err, "reason", None) or err
-        raise ClusterInventoryError("cannot reach {0}: {1}".format(api_client.configuration.host, reason)) from err
+        raise ClusterInventoryError("cannot reach {0}: {1}".format(
+            api_client.configuration.host, connection_error_reason(err))) from err
     # call_api returns the raw response, or a (data, status, headers) tuple in older clients.
     raw = response[0] if isinstance(response, tuple) else response
     return json.loads(raw.data)
