@@ -20,12 +20,15 @@ except ImportError:  # handled by AnsibleK8SModule's requires("kubernetes")
     pass
 
 
-def api_client(module, retries=0):
-    """ApiClient for the module's auth options. `retries=0` fails fast: the caller decides about retrying."""
-    configuration = _create_configuration(_create_auth_spec(module))
+def api_client(module=None, retries=0, **auth):
+    """ApiClient for a module's auth options, or for `auth` options and K8S_AUTH_* without a module.
+
+    `retries=0` fails fast: the caller decides about retrying (None keeps urllib3's default).
+    """
+    configuration = _create_configuration(_create_auth_spec(module, **auth))
     configuration.retries = retries
     client = kubernetes.client.ApiClient(configuration)
-    for header, value in _create_headers(module).items():
+    for header, value in _create_headers(module, **auth).items():
         _set_header(client, header, value)
     return client
 

@@ -16,19 +16,8 @@ try:
 except ImportError:
     HAS_KUBERNETES = False
 
-from ansible_collections.hubspoke.multicluster.plugins.module_utils.client import connection_error_reason
+from ansible_collections.hubspoke.multicluster.plugins.module_utils.client import api_client, connection_error_reason
 from ansible_collections.hubspoke.multicluster.plugins.plugin_utils.cluster import ClusterInventoryError
-
-
-def _client_from_environment():
-    """An ApiClient from K8S_AUTH_HOST/API_KEY/SSL_CA_CERT/VERIFY_SSL, as AWX's Kubernetes credential injects."""
-    configuration = kubernetes.client.Configuration()
-    configuration.host = os.environ["K8S_AUTH_HOST"].rstrip("/")
-    if os.environ.get("K8S_AUTH_API_KEY"):
-        configuration.api_key = {"authorization": "Bearer " + os.environ["K8S_AUTH_API_KEY"]}
-    configuration.ssl_ca_cert = os.environ.get("K8S_AUTH_SSL_CA_CERT") or None
-    configuration.verify_ssl = os.environ.get("K8S_AUTH_VERIFY_SSL", "true").lower() not in ("0", "false", "no")
-    return kubernetes.client.ApiClient(configuration)
 
 
 def client_for(kubeconfig=None, context=None, what="hub"):
@@ -41,7 +30,8 @@ def client_for(kubeconfig=None, context=None, what="hub"):
     kubeconfig = kubeconfig or os.environ.get("K8S_AUTH_KUBECONFIG")
     context = context or os.environ.get("K8S_AUTH_CONTEXT")
     if not kubeconfig and not context and os.environ.get("K8S_AUTH_HOST"):
-        return _client_from_environment()
+        # host, api_key, CA, client certificate, validate_certs... exactly as kubernetes.core reads them.
+        return api_client(retries=None)
     path = os.path.expanduser(kubeconfig) if kubeconfig else None
     if path and not os.path.exists(path):
         raise ClusterInventoryError("{0} kubeconfig {1} does not exist".format(what, path))
