@@ -130,6 +130,7 @@ compose:
 """
 
 import os
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
 from ansible.errors import AnsibleParserError
@@ -168,12 +169,13 @@ def normalize_sources(sources, base_dir):
     """Validate the `sources` option, give every source a unique name and resolve its paths."""
     if not isinstance(sources, list) or not sources:
         raise ClusterInventoryError("`sources` must be a non-empty list")
-    normalized, seen = [], set()
     for index, source in enumerate(sources):
         if not isinstance(source, dict) or source.get("type") not in READERS:
             raise ClusterInventoryError("sources[{0}].type must be one of {1}".format(index, ", ".join(sorted(READERS))))
-        count = sum(1 for s in sources if isinstance(s, dict) and s.get("type") == source["type"])
-        default_name = source["type"] if count == 1 else "{0}_{1}".format(source["type"], index)
+    type_counts = Counter(source["type"] for source in sources)
+    normalized, seen = [], set()
+    for index, source in enumerate(sources):
+        default_name = source["type"] if type_counts[source["type"]] == 1 else "{0}_{1}".format(source["type"], index)
         spec = dict(source, name=str(source.get("name") or default_name))
         if spec.get("kubeconfig"):
             spec["kubeconfig"] = _resolve(spec["kubeconfig"], base_dir)

@@ -23,7 +23,8 @@ class Fleet:
 @pytest.fixture(scope="session")
 def local_fleet():
     spokes = int(os.environ.get("FLEET_SPOKES", "2"))
-    was_up = all(row["state"] == "up" for row in fleet.status()) and len(fleet.status()) >= spokes + 1
+    rows = fleet.status()
+    was_up = len(rows) >= spokes + 1 and all(row["state"] == "up" for row in rows)
     specs = fleet.up(spokes)
     yield Fleet(config.KUBECONFIG, specs[0].name, tuple(s.name for s in specs[1:]))
     if not was_up:
