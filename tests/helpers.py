@@ -39,9 +39,11 @@ class PlaybookRun:
         return found
 
 
-def run_playbook(playbook, inventory, extra_vars=None, check=False, diff=False, verbosity=0, env=None):
+def run_playbook(playbook, inventory, extra_vars=None, check=False, diff=False, verbosity=0, env=None, limit=None):
     """ansible-playbook with JSON output; never raises for a failed play (tests assert on it)."""
     cmd = ["ansible-playbook", "-i", str(inventory), str(playbook)]
+    if limit:
+        cmd += ["--limit", limit]
     if extra_vars:
         cmd += ["-e", json.dumps(extra_vars)]
     if check:
@@ -107,3 +109,26 @@ def delete_namespace(kubeconfig, context, name, timeout=90):
             raise
         time.sleep(0.2)
     raise AssertionError(f"namespace {name} on {context} still terminating after {timeout}s")
+
+
+def argocd_cluster_secrets(kubeconfig, hub, namespace="argocd"):
+    """{Secret name: V1Secret} of the Argo CD cluster Secrets on the hub."""
+    from kubernetes import client  # pylint: disable=import-outside-toplevel
+
+    core = client.CoreV1Api(fleet_api(kubeconfig, hub))
+    items = core.list_namespaced_secret(namespace, label_selector="argocd.argoproj.io/secret-type=cluster").items
+    return {s.metadata.name: s for s in items}
+
+
+def as_argocd(secret):
+    """(ApiClient, cluster) built from a cluster Secret exactly as Argo CD builds it: token + CA, TLS verified."""
+    from kubernetes import client, config  # pylint: disable=import-outside-toplevel
+
+    from ansible_collections.hubspoke.multicluster.plugins.module_utils.argocd_cluster_secret import (  # pylint: disable=import-outside-toplevel
+        kubeconfig_from_config,
+        parse_cluster_secret,
+    )
+
+    cluster = parse_cluster_secret(client.ApiClient().sanitize_for_serialization(secret))
+    return config.new_client_from_config_dict(
+        kubeconfig_from_config("argocd", cluster["server"], cluster["config"]), persist_config=False), cluster

@@ -5,6 +5,10 @@
 Spoke (argo-cd util/clusterauth): ServiceAccount argocd-manager in kube-system, ClusterRole
 argocd-manager-role + ClusterRoleBinding argocd-manager-role-binding (or a Role and RoleBinding of
 the same names per namespace), and a long-lived kubernetes.io/service-account-token Secret.
+Rotation (not in the CLI) creates a second token Secret `<sa>-long-lived-token-<suffix>`, points the
+hub Secret at it, then deletes the previous one, which revokes its token. The token in use is
+found by comparing the hub Secret's bearerToken with the spoke's token Secrets, so no state is
+kept anywhere else.
 Hub (argo-cd util/db): the cluster Secret `cluster-<host>-<fnv32a(server)>` labelled
 argocd.argoproj.io/secret-type=cluster with name, server, config and the optional fields.
 Every object goes through kubernetes.core's perform_action, so check mode (server-side dry run)
@@ -13,22 +17,36 @@ and diffs behave as in kubernetes.core.k8s; the hub Secret's data never appears 
 
 import base64
 import json
+import re
+import secrets
 import time
+from datetime import datetime, timezone
 from urllib.parse import urlsplit
 
 from ansible_collections.kubernetes.core.plugins.module_utils.k8s.runner import perform_action
 
-from ansible_collections.hubspoke.multicluster.plugins.module_utils.argocd_cluster_secret import SECRET_TYPE_LABEL
+from ansible_collections.hubspoke.multicluster.plugins.module_utils.argocd_cluster_secret import (
+    SECRET_TYPE_LABEL,
+    parse_cluster_secret,
+)
 
 HIDDEN = "VALUE_HIDDEN"
 FULL_ACCESS = [{"apiGroups": ["*"], "resources": ["*"], "verbs": ["*"]},
                {"nonResourceURLs": ["*"], "verbs": ["*"]}]
 READ_ONLY = [{"apiGroups": ["*"], "resources": ["*"], "verbs": ["get", "list", "watch"]},
              {"nonResourceURLs": ["*"], "verbs": ["get"]}]
+TOKEN_TYPE = "kubernetes.io/service-account-token"
+SA_ANNOTATION = "kubernetes.io/service-account.name"
+_DURATION = re.compile(r"^\s*(\d+)\s*([smhd]?)\s*$")
+_SECONDS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
 class RegistrationError(Exception):
     """A condition the user must fix; the message names the cluster and what to do."""
+
+
+class HubNotReady(Exception):
+    """Check mode only: Argo CD's namespace is not there yet, as before a first install in the same run."""
 
 
 def fnv32a(text):
@@ -58,8 +76,27 @@ def _rules(params):
     return FULL_ACCESS
 
 
+def parse_duration(text):
+    """Seconds in `90d`, `12h`, `30m`, `45s` or a plain number of seconds."""
+    match = _DURATION.match(str(text))
+    if not match:
+        raise RegistrationError("token_max_age {0!r} is not a duration like 90d, 12h, 30m or 3600".format(text))
+    return int(match.group(1)) * _SECONDS[match.group(2)]
+
+
+def token_secret_name(params, suffix=None):
+    base = "{0}-long-lived-token".format(params["service_account"])
+    return "{0}-{1}".format(base, suffix) if suffix else base
+
+
+def token_secret(params, name):
+    return {"apiVersion": "v1", "kind": "Secret", "type": TOKEN_TYPE,
+            "metadata": {"name": name, "namespace": params["system_namespace"],
+                         "annotations": {SA_ANNOTATION: params["service_account"]}}}
+
+
 def spoke_objects(params):
-    """The spoke's ServiceAccount, RBAC and token Secret, in the order they are created."""
+    """The spoke's ServiceAccount and RBAC, in the order they are created (the token Secret comes after)."""
     sa, system_ns = params["service_account"], params["system_namespace"]
     subject = [{"kind": "ServiceAccount", "name": sa, "namespace": system_ns}]
     objects = [{"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": sa, "namespace": system_ns}}]
@@ -80,9 +117,6 @@ def spoke_objects(params):
                         "metadata": {"name": binding_name},
                         "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": role_name},
                         "subjects": subject})
-    objects.append({"apiVersion": "v1", "kind": "Secret", "type": "kubernetes.io/service-account-token",
-                    "metadata": {"name": "{0}-long-lived-token".format(sa), "namespace": system_ns,
-                                 "annotations": {"kubernetes.io/service-account.name": sa}}})
     return objects
 
 
@@ -129,6 +163,20 @@ def mask_secret_result(result):
     return result
 
 
+def _age_seconds(obj, now=None):
+    created = datetime.strptime(obj["metadata"]["creationTimestamp"], "%Y-%m-%dT%H:%M:%SZ")
+    return ((now or datetime.now(timezone.utc)) - created.replace(tzinfo=timezone.utc)).total_seconds()
+
+
+def current_token_secret(token_secrets, hub_token, canonical_name):
+    """The token Secret the hub uses now: the one holding the hub's token, else the canonical one."""
+    for secret in token_secrets:
+        token = (secret.get("data") or {}).get("token")
+        if hub_token and token and base64.b64decode(token).decode() == hub_token:
+            return secret
+    return next((s for s in token_secrets if s["metadata"]["name"] == canonical_name), None)
+
+
 class Registration:
     def __init__(self, module, spoke_svc, hub_svc):
         self.module = module
@@ -144,51 +192,84 @@ class Registration:
         found = svc.retrieve(resource, definition)
         return found.to_dict() if found else None
 
-    def _wait_for_token(self, token_secret, timeout):
+    def _list(self, svc, kind, namespace, **selectors):
+        resource = svc.find_resource(kind, "v1", fail=True)
+        return svc.client.get(resource, namespace=namespace, **selectors).to_dict().get("items", [])
+
+    def _token_secrets(self):
+        """The spoke's long-lived token Secrets of our ServiceAccount (one, or two mid-rotation)."""
+        prefix = token_secret_name(self.params)
+        return [s for s in self._list(self.spoke, "Secret", self.params["system_namespace"],
+                                      field_selector="type={0}".format(TOKEN_TYPE))
+                if (s["metadata"].get("annotations") or {}).get(SA_ANNOTATION) == self.params["service_account"]
+                and (s["metadata"]["name"] == prefix or s["metadata"]["name"].startswith(prefix + "-"))]
+
+    def _wait_for_token(self, name, timeout):
         deadline = time.monotonic() + timeout
         while True:
-            found = self._get(self.spoke, token_secret) or {}
+            found = self._get(self.spoke, token_secret(self.params, name)) or {}
             token = (found.get("data") or {}).get("token")
             if token:
                 return base64.b64decode(token).decode()
             if time.monotonic() > deadline:
                 raise RegistrationError("the token controller did not fill Secret {0}/{1} within {2}s".format(
-                    token_secret["metadata"]["namespace"], token_secret["metadata"]["name"], timeout))
+                    self.params["system_namespace"], name, timeout))
             time.sleep(0.5)
 
-    def _check_hub(self, server):
-        """Argo CD must be installed, and no other server may already use this cluster name."""
+    def _hub_secret(self, server):
+        """The hub's Secret for this server, or None, after checking the hub can take it:
+        Argo CD's namespace exists and no other server already uses this cluster name."""
         namespace = self.params["argocd_namespace"]
         if not self._get(self.hub, {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": namespace}}):
+            if self.module.check_mode:
+                raise HubNotReady(namespace)
             raise RegistrationError("the hub has no namespace {0!r}: install Argo CD there first "
                                     "(or set argocd_namespace)".format(namespace))
-        resource = self.hub.find_resource("Secret", "v1", fail=True)
-        secrets = self.hub.client.get(resource, namespace=namespace,
-                                      label_selector="{0}=cluster".format(SECRET_TYPE_LABEL)).to_dict()
-        for secret in secrets.get("items", []):
+        mine = None
+        for secret in self._list(self.hub, "Secret", namespace, label_selector="{0}=cluster".format(SECRET_TYPE_LABEL)):
             data = secret.get("data") or {}
             other = base64.b64decode(data.get("server", "")).decode().rstrip("/")
-            if base64.b64decode(data.get("name", "")).decode() == self.params["name"] and other != server:
+            if secret["metadata"]["name"] == secret_name_for(server):
+                mine = secret
+            elif base64.b64decode(data.get("name", "")).decode() == self.params["name"] and other != server:
                 raise RegistrationError("cluster name {0!r} is already registered on the hub for {1} "
                                         "(Secret {2}); choose another name".format(
                                             self.params["name"], other, secret["metadata"]["name"]))
+        return mine
+
+    def _rotation_due(self, current):
+        if self.params["rotate"]:
+            return True
+        max_age = self.params["token_max_age"]
+        return max_age is not None and _age_seconds(current) > parse_duration(max_age)
 
     def present(self, server, ca_data):
-        self._check_hub(server)
-        objects = spoke_objects(self.params)
-        results = [self._apply(self.spoke, obj) for obj in objects]
-        changed = any(r["changed"] for r in results)
-        if self.module.check_mode and not self._get(self.spoke, objects[-1]):
-            # Nothing exists yet on the spoke, so no token can be read: the hub Secret would be created.
-            return {"changed": True, "secret_name": secret_name_for(server), "server": server}
-        token = self._wait_for_token(objects[-1], self.params["wait_timeout"])
-        name = secret_name_for(server)
-        existing = self._get(self.hub, {"apiVersion": "v1", "kind": "Secret",
-                                        "metadata": {"name": name, "namespace": self.params["argocd_namespace"]}})
-        definition = hub_secret(self.params, server, token, ca_data,
-                                ((existing or {}).get("metadata") or {}).get("labels"))
+        try:
+            existing = self._hub_secret(server)
+        except HubNotReady as err:
+            self.module.warn("the hub has no namespace {0!r} yet: the registration would follow "
+                             "the Argo CD install".format(str(err)))
+            return {"changed": True, "rotated": False, "secret_name": secret_name_for(server), "server": server}
+        results = [self._apply(self.spoke, obj) for obj in spoke_objects(self.params)]
+        hub_token = parse_cluster_secret(existing)["config"].get("bearerToken") if existing else None
+        current = current_token_secret(self._token_secrets(), hub_token, token_secret_name(self.params))
+        rotated = current is not None and self._rotation_due(current)
+        if current is None or rotated:
+            name = token_secret_name(self.params, secrets.token_hex(3) if rotated else None)
+            results.append(self._apply(self.spoke, token_secret(self.params, name)))
+            if self.module.check_mode:
+                # The Secret was only dry-run created, so there is no token to put on the hub.
+                return {"changed": True, "rotated": rotated, "secret_name": secret_name_for(server),
+                        "server": server, "token_secret": name}
+        else:
+            name = current["metadata"]["name"]
+        token = self._wait_for_token(name, self.params["wait_timeout"])
+        definition = hub_secret(self.params, server, token, ca_data, ((existing or {}).get("metadata") or {}).get("labels"))
         hub_result = mask_secret_result(self._apply(self.hub, definition))
-        result = {"changed": changed or hub_result["changed"], "secret_name": name, "server": server,
+        if rotated:  # only after the hub holds the new token: deleting the Secret revokes the old one
+            results.append(self._apply(self.spoke, token_secret(self.params, current["metadata"]["name"]), "absent"))
+        result = {"changed": hub_result["changed"] or any(r["changed"] for r in results), "rotated": rotated,
+                  "secret_name": definition["metadata"]["name"], "server": server, "token_secret": name,
                   "hub_secret": hub_result.get("result")}
         if "diff" in hub_result:
             result["diff"] = hub_result["diff"]
@@ -199,5 +280,7 @@ class Registration:
         hub_secret_ref = {"apiVersion": "v1", "kind": "Secret",
                           "metadata": {"name": name, "namespace": self.params["argocd_namespace"]}}
         results = [self._apply(self.hub, hub_secret_ref, "absent")]
+        results += [self._apply(self.spoke, token_secret(self.params, s["metadata"]["name"]), "absent")
+                    for s in self._token_secrets()]
         results += [self._apply(self.spoke, obj, "absent") for obj in reversed(spoke_objects(self.params))]
         return {"changed": any(r["changed"] for r in results), "secret_name": name, "server": server}

@@ -107,12 +107,26 @@ options:
     description: Namespace of the ServiceAccount and its token on the spoke.
     type: str
     default: kube-system
+  rotate:
+    description:
+      - Issue a new token now. A new token Secret C(<service_account>-long-lived-token-<suffix>) is created on the
+        spoke, the hub Secret is switched to its token, and only then is the previous token Secret deleted,
+        which revokes the old token. Argo CD never holds a revoked token.
+      - Rotating is a change every time it runs; use O(token_max_age) for runs that should be idempotent.
+    type: bool
+    default: false
+  token_max_age:
+    description:
+      - Rotate when the token in use is older than this, for example V(90d), V(12h), V(30m) or seconds.
+        A scheduled registration run with this option keeps every spoke's token fresh and changes nothing
+        while tokens are young.
+    type: str
   wait_timeout:
     description: Seconds to wait for the token controller to fill the token Secret.
     type: int
     default: 30
   state:
-    description: V(absent) deletes the hub Secret and the spoke's ServiceAccount, RBAC and token.
+    description: V(absent) deletes the hub Secret and the spoke's ServiceAccount, RBAC and token Secrets.
     type: str
     choices: [present, absent]
     default: present
@@ -128,7 +142,11 @@ attributes:
 requirements:
   - kubernetes >= 24.2.0
 notes:
-  - Token rotation and TokenRequest-based short-lived tokens are not implemented yet.
+  - The token in use is the spoke token Secret whose token the hub Secret holds; nothing else keeps state.
+  - A spoke registered to several hubs needs one O(service_account) per hub, otherwise rotating for one hub
+    revokes the token of the others.
+  - Safe for many spokes in parallel (forks) - each spoke writes only its own objects and its own hub Secret.
+  - TokenRequest-based short-lived tokens (exec plugins, workload identity) are not implemented.
 """
 
 EXAMPLES = r"""
@@ -151,6 +169,14 @@ EXAMPLES = r"""
     hub:
       context: hub
 
+- name: Rotate the token when it is older than 90 days
+  hubspoke.multicluster.argocd_cluster:
+    name: "{{ inventory_hostname }}"
+    labels: "{{ hubspoke_labels }}"
+    token_max_age: 90d
+    hub:
+      context: hub
+
 - name: Deregister
   hubspoke.multicluster.argocd_cluster:
     name: "{{ inventory_hostname }}"
@@ -170,6 +196,15 @@ secret_name:
   returned: always
   type: str
   sample: cluster-10.0.0.1-3520361325
+token_secret:
+  description: Name of the spoke's token Secret the hub uses.
+  returned: when state is present
+  type: str
+  sample: argocd-manager-long-lived-token
+rotated:
+  description: Whether the token was rotated by this run.
+  returned: when state is present
+  type: bool
 hub_secret:
   description: The hub Secret as stored, with every data value replaced by C(VALUE_HIDDEN).
   returned: when state is present and the spoke has a token
@@ -214,6 +249,8 @@ def argspec():
         rules=dict(type="list", elements="dict"),
         service_account=dict(type="str", default="argocd-manager"),
         system_namespace=dict(type="str", default="kube-system"),
+        rotate=dict(type="bool", default=False),
+        token_max_age=dict(type="str", no_log=False),
         wait_timeout=dict(type="int", default=30),
         state=dict(type="str", choices=["present", "absent"], default="present"),
     )

@@ -5,7 +5,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from kubernetes import client
 
+from helpers import argocd_cluster_secrets, fleet_api
 from localfleet import config, fleet
 
 
@@ -18,6 +20,16 @@ class Fleet:
     @property
     def contexts(self):
         return (self.hub, *self.spokes)
+
+    def api(self, context):
+        return fleet_api(self.kubeconfig, context)
+
+    def core(self, context):
+        return client.CoreV1Api(self.api(context))
+
+    def argocd_secrets(self):
+        """{name: Secret} of the Argo CD cluster Secrets on the hub."""
+        return argocd_cluster_secrets(self.kubeconfig, self.hub)
 
 
 @pytest.fixture(scope="session")

@@ -3,38 +3,17 @@
 import json
 
 import pytest
-from kubernetes import client, config
+from kubernetes import client
 
-from helpers import ROOT, delete_namespace, fleet_api, run_playbook
-from ansible_collections.hubspoke.multicluster.plugins.module_utils.argocd_cluster_secret import (
-    kubeconfig_from_config,
-    parse_cluster_secret,
-)
+from helpers import ROOT, as_argocd, delete_namespace, run_playbook
 
 PLAYBOOK = ROOT / "tests/integration/playbooks/register.yml"
 TASK = "Register the spoke"
 
 
-def hub_secrets(local_fleet):
-    core = client.CoreV1Api(fleet_api(local_fleet.kubeconfig, local_fleet.hub))
-    items = core.list_namespaced_secret("argocd", label_selector="argocd.argoproj.io/secret-type=cluster").items
-    return {s.metadata.name: s for s in items}
-
-
-def as_argocd(secret):
-    """A client built from the Secret exactly as Argo CD builds one: token + CA, TLS verified."""
-    cluster = parse_cluster_secret(client.ApiClient().sanitize_for_serialization(secret))
-    return config.new_client_from_config_dict(
-        kubeconfig_from_config("argocd", cluster["server"], cluster["config"]), persist_config=False), cluster
-
-
-def spoke_core(local_fleet, spoke):
-    return client.CoreV1Api(fleet_api(local_fleet.kubeconfig, spoke))
-
-
 @pytest.fixture(name="argocd_namespace")
 def fixture_argocd_namespace(local_fleet, local_inventory):
-    core = client.CoreV1Api(fleet_api(local_fleet.kubeconfig, local_fleet.hub))
+    core = local_fleet.core(local_fleet.hub)
     core.create_namespace({"metadata": {"name": "argocd"}})
     yield
     run_playbook(PLAYBOOK, local_inventory, {"register_state": "absent"})
@@ -47,19 +26,19 @@ def test_refuses_a_hub_without_argocd_and_changes_nothing(local_fleet, local_inv
     for host, result in run.results(TASK).items():
         assert "install Argo CD there first" in result["msg"], (host, result)
     with pytest.raises(client.ApiException):
-        spoke_core(local_fleet, "spoke-1").read_namespaced_service_account("argocd-manager", "kube-system")
+        local_fleet.core("spoke-1").read_namespaced_service_account("argocd-manager", "kube-system")
 
 
 def test_register_use_update_remove(argocd_namespace, local_fleet, local_inventory):
     check = run_playbook(PLAYBOOK, local_inventory, check=True)
     assert check.rc == 0 and check.changed == len(local_fleet.spokes), check.stdout
-    assert not hub_secrets(local_fleet)
+    assert not local_fleet.argocd_secrets()
     with pytest.raises(client.ApiException):
-        spoke_core(local_fleet, "spoke-1").read_namespaced_service_account("argocd-manager", "kube-system")
+        local_fleet.core("spoke-1").read_namespaced_service_account("argocd-manager", "kube-system")
 
     first = run_playbook(PLAYBOOK, local_inventory, verbosity=3)
     assert first.rc == 0 and first.changed == len(local_fleet.spokes), first.stdout
-    secrets = hub_secrets(local_fleet)
+    secrets = local_fleet.argocd_secrets()
     assert len(secrets) == len(local_fleet.spokes)
     for name, secret in secrets.items():
         api, cluster = as_argocd(secret)
@@ -77,7 +56,7 @@ def test_register_use_update_remove(argocd_namespace, local_fleet, local_invento
     relabel = run_playbook(PLAYBOOK, local_inventory, {"register_labels": {"environment": "staging", "team": "a"}},
                            diff=True)
     assert relabel.rc == 0 and relabel.changed == len(local_fleet.spokes)
-    for secret in hub_secrets(local_fleet).values():
+    for secret in local_fleet.argocd_secrets().values():
         assert secret.metadata.labels == {"argocd.argoproj.io/secret-type": "cluster", "environment": "staging",
                                           "team": "a"}
         assert as_argocd(secret)[1]["config"]["bearerToken"] not in relabel.stdout
@@ -89,23 +68,23 @@ def test_register_use_update_remove(argocd_namespace, local_fleet, local_invento
 
     removed = run_playbook(PLAYBOOK, local_inventory, {"register_state": "absent"})
     assert removed.rc == 0 and removed.changed == len(local_fleet.spokes)
-    assert not hub_secrets(local_fleet)
+    assert not local_fleet.argocd_secrets()
     for spoke in local_fleet.spokes:
         with pytest.raises(client.ApiException):
-            spoke_core(local_fleet, spoke).read_namespaced_service_account("argocd-manager", "kube-system")
-        rbac = client.RbacAuthorizationV1Api(fleet_api(local_fleet.kubeconfig, spoke))
+            local_fleet.core(spoke).read_namespaced_service_account("argocd-manager", "kube-system")
+        rbac = client.RbacAuthorizationV1Api(local_fleet.api(spoke))
         assert "argocd-manager-role" not in {r.metadata.name for r in rbac.list_cluster_role().items}
     gone = run_playbook(PLAYBOOK, local_inventory, {"register_state": "absent"})
     assert gone.rc == 0 and gone.changed == 0
 
 
 def test_namespace_scope_is_enforced(argocd_namespace, local_fleet, local_inventory):
-    spoke_core(local_fleet, "spoke-1").create_namespace({"metadata": {"name": "team-a"}})
+    local_fleet.core("spoke-1").create_namespace({"metadata": {"name": "team-a"}})
     try:
         run = run_playbook(PLAYBOOK, local_inventory, {"register_hosts": "spoke-1", "register_namespaces": ["team-a"],
                                                        "register_rbac": "read-only"})
         assert run.rc == 0, run.stdout
-        (secret,) = hub_secrets(local_fleet).values()
+        (secret,) = local_fleet.argocd_secrets().values()
         api, cluster = as_argocd(secret)
         assert cluster["namespaces"] == ["team-a"]
         core = client.CoreV1Api(api)

@@ -9,10 +9,14 @@ from ansible_collections.hubspoke.multicluster.plugins.module_utils.argocd_regis
     FULL_ACCESS,
     READ_ONLY,
     RegistrationError,
+    current_token_secret,
     hub_secret,
     mask_secret_result,
+    parse_duration,
     secret_name_for,
     spoke_objects,
+    token_secret,
+    token_secret_name,
 )
 
 PARAMS = {"name": "prod-hz", "argocd_namespace": "argocd", "labels": {"environment": "production"},
@@ -31,13 +35,40 @@ def test_secret_name_matches_argocd(server, name):
 
 
 def test_cluster_wide_objects_match_argocd_cluster_add():
-    objects = spoke_objects(PARAMS)
+    objects = spoke_objects(PARAMS) + [token_secret(PARAMS, token_secret_name(PARAMS))]
     assert [(o["kind"], o["metadata"]["name"]) for o in objects] == [
         ("ServiceAccount", "argocd-manager"), ("ClusterRole", "argocd-manager-role"),
         ("ClusterRoleBinding", "argocd-manager-role-binding"), ("Secret", "argocd-manager-long-lived-token")]
     assert objects[1]["rules"] == FULL_ACCESS
     assert objects[3]["type"] == "kubernetes.io/service-account-token"
     assert objects[3]["metadata"]["annotations"] == {"kubernetes.io/service-account.name": "argocd-manager"}
+
+
+@pytest.mark.parametrize("text,seconds", [("90d", 7776000), ("12h", 43200), ("30m", 1800), ("45s", 45),
+                                          ("3600", 3600), (" 2 h ", 7200)])
+def test_parse_duration(text, seconds):
+    assert parse_duration(text) == seconds
+
+
+@pytest.mark.parametrize("text", ["", "1w", "-5m", "soon", "1.5h"])
+def test_parse_duration_rejects(text):
+    with pytest.raises(RegistrationError, match="not a duration"):
+        parse_duration(text)
+
+
+def _token(name, token):
+    return {"metadata": {"name": name}, "data": {"token": base64.b64encode(token.encode()).decode()}}
+
+
+def test_current_token_is_the_one_the_hub_holds():
+    canonical = "argocd-manager-long-lived-token"
+    rotated = canonical + "-a1b2c3"
+    secrets = [_token(canonical, "old"), _token(rotated, "new")]
+    assert current_token_secret(secrets, "new", canonical)["metadata"]["name"] == rotated
+    # A hub that holds none of them (first registration, or a restored hub): the canonical Secret.
+    assert current_token_secret(secrets, "other", canonical)["metadata"]["name"] == canonical
+    assert current_token_secret(secrets, None, canonical)["metadata"]["name"] == canonical
+    assert current_token_secret([_token(rotated, "new")], None, canonical) is None
 
 
 def test_namespaced_read_only_objects():

@@ -1,0 +1,118 @@
+"""The hub-spoke loop through the playbooks users run, on the local fleet and its own inventory.
+
+site.yml installs Argo CD on the hub (from ../shared/upstream), registers every spoke with its
+inventory labels and applies the ApplicationSets; rotate_credentials.yml and deregister.yml follow.
+"""
+
+import pytest
+from kubernetes import client
+
+from helpers import ROOT, as_argocd, delete_namespace, run_playbook
+
+INVENTORY = ROOT / "inventories/local"
+SITE = ROOT / "playbooks/site.yml"
+ROTATE = ROOT / "playbooks/rotate_credentials.yml"
+DEREGISTER = ROOT / "playbooks/deregister.yml"
+REGISTER = ROOT / "playbooks/register_spokes.yml"
+ARGOCD_WORKLOADS = {"argocd-applicationset-controller", "argocd-dex-server", "argocd-notifications-controller",
+                    "argocd-redis", "argocd-repo-server", "argocd-server", "argocd-application-controller"}
+
+
+@pytest.fixture(name="clean_hub")
+def fixture_clean_hub(local_fleet):
+    """Leave the fleet as found: no registrations, no Argo CD namespace (other tests install their own)."""
+    yield
+    run_playbook(DEREGISTER, INVENTORY)
+    delete_namespace(local_fleet.kubeconfig, local_fleet.hub, "argocd")
+
+
+def tokens_by_cluster(local_fleet):
+    return {as_argocd(s)[1]["name"]: as_argocd(s)[1]["config"]["bearerToken"] for s in local_fleet.argocd_secrets().values()}
+
+
+def status_with_token(local_fleet, spoke, token):
+    """HTTP status of a namespace list on the spoke with this bearer token (200, 401, 403)."""
+    trusted = local_fleet.api(spoke).configuration
+    conf = client.Configuration(host=trusted.host, api_key={"authorization": "Bearer " + token})
+    conf.ssl_ca_cert = trusted.ssl_ca_cert
+    try:
+        client.CoreV1Api(client.ApiClient(conf)).list_namespace()
+    except client.ApiException as err:
+        return err.status
+    return 200
+
+
+def test_site_installs_argocd_registers_spokes_and_routes_apps(clean_hub, local_fleet):
+    check = run_playbook(SITE, INVENTORY, check=True)
+    assert check.rc == 0, check.stdout
+    hub_core = local_fleet.core(local_fleet.hub)
+    assert "argocd" not in {n.metadata.name for n in hub_core.list_namespace().items}
+    with pytest.raises(client.ApiException):
+        local_fleet.core("spoke-1").read_namespaced_service_account("argocd-manager", "kube-system")
+
+    first = run_playbook(SITE, INVENTORY)
+    assert first.rc == 0 and first.failed == 0, first.stdout
+    hub_api = local_fleet.api(local_fleet.hub)
+    apps = client.AppsV1Api(hub_api)
+    workloads = apps.list_namespaced_deployment("argocd").items + apps.list_namespaced_stateful_set("argocd").items
+    assert {w.metadata.name for w in workloads} == ARGOCD_WORKLOADS
+    assert all(w.status.ready_replicas == w.spec.replicas for w in workloads)
+
+    # Every spoke is registered with its inventory labels (inventories/local/fleet.clusters.yml).
+    secrets = {as_argocd(s)[1]["name"]: s for s in local_fleet.argocd_secrets().values()}
+    assert set(secrets) == set(local_fleet.spokes)
+    assert secrets["spoke-1"].metadata.labels == {"argocd.argoproj.io/secret-type": "cluster", "role": "spoke",
+                                                  "environment": "production", "region": "cn-hangzhou"}
+    for secret in secrets.values():
+        api = as_argocd(secret)[0]
+        assert "kube-system" in {n.metadata.name for n in client.CoreV1Api(api).list_namespace().items}
+
+    # ApplicationSets and AppProjects were accepted by the real CRD schemas.
+    custom = client.CustomObjectsApi(hub_api)
+    appsets = {a["metadata"]["name"]: a for a in
+               custom.list_namespaced_custom_object("argoproj.io", "v1alpha1", "argocd", "applicationsets")["items"]}
+    assert set(appsets) == {"my-app", "addons"}
+    assert appsets["my-app"]["spec"]["template"]["metadata"]["name"] == "my-app-{{.name}}"
+    assert appsets["addons"]["spec"]["generators"][0]["matrix"]["generators"][1]["clusters"]["selector"] == {
+        "matchExpressions": [{"key": "role", "operator": "In", "values": ["spoke"]},
+                             {"key": "environment", "operator": "NotIn", "values": ["staging"]}]}
+    project = custom.get_namespaced_custom_object("argoproj.io", "v1alpha1", "argocd", "appprojects", "cn-hangzhou")
+    assert project["spec"]["destinations"] == [{"name": "in-cluster", "namespace": "*"},
+                                               {"name": "spoke-1", "namespace": "*"}]
+    rbac = hub_core.read_namespaced_config_map("argocd-rbac-cm", "argocd").data
+    assert "p, role:platform, clusters, delete, *, deny" in rbac["policy.csv"]
+    assert rbac["policy.default"] == "role:readonly"
+
+    again = run_playbook(SITE, INVENTORY)
+    assert again.rc == 0 and again.changed == 0, again.stdout
+
+
+def test_rotate_then_deregister(clean_hub, local_fleet):
+    assert run_playbook(SITE, INVENTORY).rc == 0
+    before = tokens_by_cluster(local_fleet)
+
+    rotated = run_playbook(ROTATE, INVENTORY, verbosity=3)
+    assert rotated.rc == 0 and rotated.changed == len(local_fleet.spokes), rotated.stdout
+    after = tokens_by_cluster(local_fleet)
+    for spoke in local_fleet.spokes:
+        assert after[spoke] != before[spoke]
+        assert status_with_token(local_fleet, spoke, before[spoke]) == 401
+        assert status_with_token(local_fleet, spoke, after[spoke]) == 200
+        assert after[spoke] not in rotated.stdout and before[spoke] not in rotated.stdout
+    # Only one token Secret is left on each spoke: the one the hub holds.
+    token_secrets = [s.metadata.name for s in local_fleet.core("spoke-1").list_namespaced_secret(
+        "kube-system", field_selector="type=kubernetes.io/service-account-token").items]
+    assert len(token_secrets) == 1 and token_secrets[0].startswith("argocd-manager-long-lived-token-")
+
+    young = run_playbook(ROTATE, INVENTORY, {"rotate_credentials_max_age": "1h"})
+    assert young.rc == 0 and young.changed == 0, young.stdout
+    assert run_playbook(REGISTER, INVENTORY).changed == 0  # registration keeps the rotated token
+
+    removed = run_playbook(DEREGISTER, INVENTORY, limit="spoke-1")
+    assert removed.rc == 0 and removed.changed == 1
+    assert set(tokens_by_cluster(local_fleet)) == set(local_fleet.spokes) - {"spoke-1"}
+    with pytest.raises(client.ApiException):
+        local_fleet.core("spoke-1").read_namespaced_service_account("argocd-manager", "kube-system")
+    assert not local_fleet.core("spoke-1").list_namespaced_secret(
+        "kube-system", field_selector="type=kubernetes.io/service-account-token").items
+    assert run_playbook(DEREGISTER, INVENTORY, limit="spoke-1").changed == 0
