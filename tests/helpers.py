@@ -30,18 +30,20 @@ class PlaybookRun:
         return self.total("failures") + self.total("unreachable")
 
     def results(self, task_name):
-        """{host: result} for every run of the named task."""
+        """{host: result} for every run of the named task (in a role too)."""
         found = {}
         for play in self.plays:
             for task in play["tasks"]:
-                if task["task"]["name"] == task_name:
+                name = task["task"]["name"]
+                if name == task_name or name.endswith(" : " + task_name):  # roles prefix their tasks
                     found.update(task["hosts"])
         return found
 
 
 def run_playbook(playbook, inventory, extra_vars=None, check=False, diff=False, verbosity=0, env=None, limit=None):
     """ansible-playbook with JSON output; never raises for a failed play (tests assert on it)."""
-    cmd = ["ansible-playbook", "-i", str(inventory), str(playbook)]
+    inventories = inventory if isinstance(inventory, (list, tuple)) else [inventory]
+    cmd = ["ansible-playbook", *[arg for path in inventories for arg in ("-i", str(path))], str(playbook)]
     if limit:
         cmd += ["--limit", limit]
     if extra_vars:

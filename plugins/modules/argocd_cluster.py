@@ -224,6 +224,7 @@ from ansible_collections.hubspoke.multicluster.plugins.module_utils.argocd_regis
     Registration,
     RegistrationError,
 )
+from ansible_collections.hubspoke.multicluster.plugins.module_utils.client import api_client, connection_error_reason
 
 
 # The hub's connection: kubernetes.core's auth options, with the same no_log marks.
@@ -265,14 +266,25 @@ def ca_data_of(configuration):
         return base64.b64encode(handle.read()).decode()
 
 
+def connect(module, side, auth=None):
+    """kubernetes.core's client (it reads API discovery at once), or a failure naming the side and the cause."""
+    try:
+        return get_api_client(**auth) if auth is not None else get_api_client(module)
+    except CoreException:
+        raise
+    except Exception as err:  # pylint: disable=broad-exception-caught  # urllib3 and ApiException from discovery
+        host = api_client(**auth).configuration.host if auth is not None else api_client(module).configuration.host
+        module.fail_json(msg="cannot reach the {0} at {1}: {2}".format(side, host, connection_error_reason(err)))
+
+
 def main():
     module = AnsibleK8SModule(module_class=AnsibleModule, argument_spec=argspec(), supports_check_mode=True,
                               required_if=[("rbac", "custom", ["rules"])])
     try:
-        spoke = get_api_client(module)
+        spoke = connect(module, "spoke")
         spoke_server = spoke.configuration.host.rstrip("/")
         spoke_ca = ca_data_of(spoke.configuration)
-        hub = get_api_client(**{k: v for k, v in module.params["hub"].items() if v is not None})
+        hub = connect(module, "hub", {k: v for k, v in module.params["hub"].items() if v is not None})
         hub.dry_run = spoke.dry_run  # check mode holds for the hub too
         registration = Registration(module, K8sService(spoke, module), K8sService(hub, module))
         server = (module.params["server"] or spoke_server).rstrip("/")

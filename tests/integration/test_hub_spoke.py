@@ -4,6 +4,8 @@ site.yml installs Argo CD on the hub (from ../shared/upstream), registers every 
 inventory labels and applies the ApplicationSets; rotate_credentials.yml and deregister.yml follow.
 """
 
+import json
+
 import pytest
 from kubernetes import client
 
@@ -14,16 +16,35 @@ SITE = ROOT / "playbooks/site.yml"
 ROTATE = ROOT / "playbooks/rotate_credentials.yml"
 DEREGISTER = ROOT / "playbooks/deregister.yml"
 REGISTER = ROOT / "playbooks/register_spokes.yml"
+APPSETS = ROOT / "tests/integration/playbooks/applicationsets.yml"
 ARGOCD_WORKLOADS = {"argocd-applicationset-controller", "argocd-dex-server", "argocd-notifications-controller",
                     "argocd-redis", "argocd-repo-server", "argocd-server", "argocd-application-controller"}
 
 
-@pytest.fixture(name="clean_hub")
-def fixture_clean_hub(local_fleet):
-    """Leave the fleet as found: no registrations, no Argo CD namespace (other tests install their own)."""
+def argocd_installed(local_fleet):
+    return "argocd" in {n.metadata.name for n in local_fleet.core(local_fleet.hub).list_namespace().items}
+
+
+@pytest.fixture(name="fresh_hub")
+def fixture_fresh_hub(local_fleet):
+    """A hub without Argo CD and spokes without registrations, as on a new fleet."""
+    run_playbook(DEREGISTER, INVENTORY)
+    delete_namespace(local_fleet.kubeconfig, local_fleet.hub, "argocd")
+
+
+@pytest.fixture(name="hub", scope="module")
+def fixture_hub(local_fleet):
+    """The loop installed once for the tests of this file; the fleet is left as found afterwards."""
     yield
     run_playbook(DEREGISTER, INVENTORY)
     delete_namespace(local_fleet.kubeconfig, local_fleet.hub, "argocd")
+
+
+@pytest.fixture(name="installed_hub")
+def fixture_installed_hub(hub, local_fleet):
+    if not argocd_installed(local_fleet):
+        assert run_playbook(SITE, INVENTORY).rc == 0
+    return hub
 
 
 def tokens_by_cluster(local_fleet):
@@ -42,11 +63,11 @@ def status_with_token(local_fleet, spoke, token):
     return 200
 
 
-def test_site_installs_argocd_registers_spokes_and_routes_apps(clean_hub, local_fleet):
+def test_site_installs_argocd_registers_spokes_and_routes_apps(hub, fresh_hub, local_fleet):
     check = run_playbook(SITE, INVENTORY, check=True)
     assert check.rc == 0, check.stdout
     hub_core = local_fleet.core(local_fleet.hub)
-    assert "argocd" not in {n.metadata.name for n in hub_core.list_namespace().items}
+    assert not argocd_installed(local_fleet)
     with pytest.raises(client.ApiException):
         local_fleet.core("spoke-1").read_namespaced_service_account("argocd-manager", "kube-system")
 
@@ -86,9 +107,41 @@ def test_site_installs_argocd_registers_spokes_and_routes_apps(clean_hub, local_
     again = run_playbook(SITE, INVENTORY)
     assert again.rc == 0 and again.changed == 0, again.stdout
 
+    # A bad selector stops the role before anything is applied, naming the ApplicationSet and the term.
+    bad = {"name": "my-app", "repo_url": "https://git.example.com/other.git", "path": "x",
+           "selector": {"matchExpressions": [{"key": "environment", "operator": "Equals", "values": ["a"]}]}}
+    refused = run_playbook(APPSETS, INVENTORY, {"applicationsets_items": [bad]})
+    assert refused.rc != 0 and "Equals" in refused.stdout, refused.stdout
+    unchanged = custom.get_namespaced_custom_object("argoproj.io", "v1alpha1", "argocd", "applicationsets", "my-app")
+    assert unchanged["spec"] == appsets["my-app"]["spec"]
 
-def test_rotate_then_deregister(clean_hub, local_fleet):
-    assert run_playbook(SITE, INVENTORY).rc == 0
+
+@pytest.fixture(name="ghost_spoke")
+def fixture_ghost_spoke(tmp_path):
+    """An extra inventory with a spoke whose API server does not answer."""
+    kubeconfig = tmp_path / "ghost.kubeconfig"
+    kubeconfig.write_text(json.dumps({
+        "apiVersion": "v1", "kind": "Config", "current-context": "ghost",
+        "clusters": [{"name": "ghost", "cluster": {"server": "https://127.0.0.1:1"}}],
+        "users": [{"name": "ghost", "user": {"token": "none"}}],
+        "contexts": [{"name": "ghost", "context": {"cluster": "ghost", "user": "ghost"}}]}))
+    inventory = tmp_path / "ghost.yml"
+    inventory.write_text(json.dumps({"role_spoke": {"hosts": {"ghost": {
+        "ansible_connection": "local", "ansible_python_interpreter": "{{ ansible_playbook_python }}",
+        "hubspoke_kubeconfig": str(kubeconfig), "hubspoke_labels": {"environment": "production"}}}}}))
+    return inventory
+
+
+def test_one_unreachable_spoke_does_not_stop_the_others(installed_hub, ghost_spoke, local_fleet):
+    run = run_playbook(REGISTER, [INVENTORY, ghost_spoke])
+    assert run.stats["ghost"]["failures"] == 1
+    assert "127.0.0.1:1" in run.results("Register the spoke to its Argo CD hub")["ghost"]["msg"]
+    assert set(tokens_by_cluster(local_fleet)) == set(local_fleet.spokes)
+    assert all(run.stats[spoke]["failures"] == 0 for spoke in local_fleet.spokes)
+
+
+def test_rotate_then_deregister(installed_hub, local_fleet):
+    assert run_playbook(REGISTER, INVENTORY).rc == 0
     before = tokens_by_cluster(local_fleet)
 
     rotated = run_playbook(ROTATE, INVENTORY, verbosity=3)

@@ -1,0 +1,58 @@
+"""The ApplicationSets the applicationset filter builds (the CRD schema accepts them: integration test)."""
+
+import pytest
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.hubspoke.multicluster.plugins.filter.applicationset import applicationset
+
+SEED = {"name": "my-app", "repo_url": "https://git.example.com/my-app.git", "path": "overlays",
+        "overlay_label": "environment", "selector": {"matchLabels": {"environment": "production"}}}
+
+
+def test_seed_example_cluster_generator_with_overlay_per_environment():
+    appset = applicationset(SEED)
+    spec = appset["spec"]
+    assert appset["metadata"] == {"name": "my-app", "namespace": "argocd", "labels": {}}
+    assert spec["goTemplate"] is True and spec["goTemplateOptions"] == ["missingkey=error"]
+    assert spec["generators"] == [{"clusters": {"selector": {"matchLabels": {"environment": "production"}}}}]
+    template = spec["template"]
+    assert template["metadata"]["name"] == "my-app-{{.name}}"  # one Application per cluster, never two alike
+    assert template["spec"]["source"] == {"repoURL": "https://git.example.com/my-app.git", "targetRevision": "HEAD",
+                                          "path": 'overlays/{{index .metadata.labels "environment"}}'}
+    assert template["spec"]["destination"] == {"server": "{{.server}}", "namespace": "my-app"}
+    assert template["spec"]["syncPolicy"] == {
+        "automated": {"prune": True, "selfHeal": True}, "syncOptions": ["CreateNamespace=true"],
+        "retry": {"limit": 5, "backoff": {"duration": "5s", "factor": 2, "maxDuration": "3m"}}}
+
+
+def test_matrix_of_git_directories_and_clusters():
+    item = {"name": "addons", "repo_url": "https://git.example.com/platform.git", "revision": "main",
+            "git_directories": ["addons/*"], "project": "platform",
+            "selector": {"matchExpressions": [{"key": "environment", "operator": "NotIn", "values": ["staging"]}]},
+            "sync": {"automated": False, "create_namespace": False, "retry_limit": 0, "options": ["ServerSideApply=true"]}}
+    spec = applicationset(item, namespace="gitops")["spec"]
+    (matrix,) = spec["generators"]
+    git, clusters = matrix["matrix"]["generators"]
+    assert git == {"git": {"repoURL": "https://git.example.com/platform.git", "revision": "main",
+                           "directories": [{"path": "addons/*"}]}}
+    assert clusters["clusters"]["selector"] == item["selector"]
+    assert spec["template"]["metadata"]["name"] == "{{.path.basename}}-{{.name}}"
+    assert spec["template"]["spec"]["source"]["path"] == "{{.path.path}}"
+    assert spec["template"]["spec"]["project"] == "platform"
+    assert spec["template"]["spec"]["syncPolicy"] == {"syncOptions": ["ServerSideApply=true"]}
+
+
+def test_empty_selector_selects_every_cluster():
+    assert applicationset(dict(SEED, selector={}))["spec"]["generators"] == [{"clusters": {"selector": {}}}]
+
+
+@pytest.mark.parametrize("item,message", [
+    (dict(SEED, selector={"matchExpressions": [{"key": "env", "operator": "Equals", "values": ["a"]}]}), "Equals"),
+    (dict(SEED, selector={"matchExpressions": [{"key": "env", "operator": "In"}]}), "In"),
+    (dict(SEED, repo_url=""), "`repo_url` is required"),
+    ({k: v for k, v in SEED.items() if k != "path"}, "set `path`"),
+])
+def test_bad_input_names_the_applicationset(item, message):
+    with pytest.raises(AnsibleFilterError, match="my-app") as err:
+        applicationset(item)
+    assert message in str(err.value)
