@@ -97,6 +97,7 @@ integration: setup ## integration tests against the local fleet (started by the 
 benchmarks: fleet-up ## print the figures recorded in docs/benchmarks.md (not part of make test)
 	python benchmarks/fleet_up.py
 	python benchmarks/inventory_scale.py
+	python benchmarks/register_spokes.py
 	bash benchmarks/fleet_build.sh
 
 clean: fleet-down ## remove the fleet's data and the sanity copy (keeps the binary cache)

@@ -124,11 +124,8 @@ def _b64(text):
     return base64.b64encode(text.encode()).decode()
 
 
-def hub_secret(params, server, token, ca_data, existing_labels=None):
+def hub_secret(params, server, token, tls, existing_labels=None):
     """The Argo CD cluster Secret. Labels the hub has but the inventory no longer sets are removed."""
-    tls = {"insecure": not ca_data}
-    if ca_data:
-        tls["caData"] = ca_data
     config = {"bearerToken": token, "tlsClientConfig": tls}
     data = {"name": params["name"], "server": server, "config": json.dumps(config, sort_keys=True)}
     if params["namespaces"]:
@@ -243,7 +240,7 @@ class Registration:
         max_age = self.params["token_max_age"]
         return max_age is not None and _age_seconds(current) > parse_duration(max_age)
 
-    def present(self, server, ca_data):
+    def present(self, server, tls):
         try:
             existing = self._hub_secret(server)
         except HubNotReady as err:
@@ -264,7 +261,7 @@ class Registration:
         else:
             name = current["metadata"]["name"]
         token = self._wait_for_token(name, self.params["wait_timeout"])
-        definition = hub_secret(self.params, server, token, ca_data, ((existing or {}).get("metadata") or {}).get("labels"))
+        definition = hub_secret(self.params, server, token, tls, ((existing or {}).get("metadata") or {}).get("labels"))
         hub_result = mask_secret_result(self._apply(self.hub, definition))
         if rotated:  # only after the hub holds the new token: deleting the Secret revokes the old one
             results.append(self._apply(self.spoke, token_secret(self.params, current["metadata"]["name"]), "absent"))

@@ -258,12 +258,18 @@ def argspec():
     return spec
 
 
-def ca_data_of(configuration):
-    """The spoke's CA as Argo CD stores it (base64 PEM); None when TLS verification is off."""
-    if not configuration.verify_ssl or not configuration.ssl_ca_cert:
-        return None
-    with open(configuration.ssl_ca_cert, "rb") as handle:
-        return base64.b64encode(handle.read()).decode()
+def tls_config_of(configuration):
+    """The spoke's tlsClientConfig as Argo CD stores it: CA (base64 PEM) and TLS server name, or insecure
+    when the connection does not verify TLS."""
+    if not configuration.verify_ssl:
+        return {"insecure": True}
+    tls = {"insecure": False}
+    if configuration.ssl_ca_cert:
+        with open(configuration.ssl_ca_cert, "rb") as handle:
+            tls["caData"] = base64.b64encode(handle.read()).decode()
+    if getattr(configuration, "tls_server_name", None):
+        tls["serverName"] = configuration.tls_server_name
+    return tls
 
 
 def connect(module, side, auth=None):
@@ -283,7 +289,7 @@ def main():
     try:
         spoke = connect(module, "spoke")
         spoke_server = spoke.configuration.host.rstrip("/")
-        spoke_ca = ca_data_of(spoke.configuration)
+        spoke_tls = tls_config_of(spoke.configuration)
         hub = connect(module, "hub", {k: v for k, v in module.params["hub"].items() if v is not None})
         hub.dry_run = spoke.dry_run  # check mode holds for the hub too
         registration = Registration(module, K8sService(spoke, module), K8sService(hub, module))
@@ -291,7 +297,7 @@ def main():
         if module.params["state"] == "absent":
             result = registration.absent(server)
         else:
-            result = registration.present(server, spoke_ca)
+            result = registration.present(server, spoke_tls)
     except RegistrationError as err:
         module.fail_json(msg=str(err))
     except CoreException as err:

@@ -9,7 +9,7 @@ import json
 import pytest
 from kubernetes import client
 
-from helpers import ROOT, as_argocd, delete_namespace, run_playbook
+from helpers import ROOT, argocd_cluster_secrets, as_argocd, delete_namespace, run_playbook
 
 INVENTORY = ROOT / "inventories/local"
 SITE = ROOT / "playbooks/site.yml"
@@ -169,3 +169,32 @@ def test_rotate_then_deregister(installed_hub, local_fleet):
     assert not local_fleet.core("spoke-1").list_namespaced_secret(
         "kube-system", field_selector="type=kubernetes.io/service-account-token").items
     assert run_playbook(DEREGISTER, INVENTORY, limit="spoke-1").changed == 0
+
+
+def test_hub_per_group_with_ha_argocd(installed_hub, local_fleet):
+    """spoke-2 becomes a second hub (HA Argo CD) for spoke-1, which stays registered to the first hub too:
+    one ServiceAccount per hub on the spoke, chosen by inventory variables only."""
+    second_hub, spoke = local_fleet.spokes[1], local_fleet.spokes[0]
+    topology = {"hubspoke_hubs": second_hub, "hubspoke_spokes": spoke, "spoke_register_hub": second_hub,
+                "spoke_register_service_account": "argocd-manager-" + second_hub, "argocd_hub_flavor": "ha",
+                "argocd_hub_manifests": str(ROOT.parent / "shared/upstream/argo-cd/v3.5.1")}
+    try:
+        first = run_playbook(SITE, INVENTORY, topology)
+        assert first.rc == 0, first.stdout
+        apps = client.AppsV1Api(local_fleet.api(second_hub))
+        redis_ha = apps.read_namespaced_stateful_set("argocd-redis-ha-server", "argocd")
+        assert redis_ha.spec.replicas == 3 and redis_ha.status.ready_replicas == 3
+        assert apps.read_namespaced_deployment("argocd-redis-ha-haproxy", "argocd").status.available_replicas == 3
+        (secret,) = argocd_cluster_secrets(local_fleet.kubeconfig, second_hub).values()
+        api, cluster = as_argocd(secret)
+        assert cluster["name"] == spoke and cluster["labels"]["region"] == "cn-hangzhou"
+        assert client.CoreV1Api(api).list_namespace().items
+        assert spoke in {as_argocd(s)[1]["name"] for s in local_fleet.argocd_secrets().values()}
+
+        again = run_playbook(SITE, INVENTORY, topology)
+        assert again.rc == 0 and again.changed == 0, again.stdout
+    finally:
+        run_playbook(DEREGISTER, INVENTORY, topology)
+        delete_namespace(local_fleet.kubeconfig, second_hub, "argocd", timeout=180)
+    # Leaving the second hub took nothing from the first.
+    assert spoke in {as_argocd(s)[1]["name"] for s in local_fleet.argocd_secrets().values()}

@@ -86,7 +86,7 @@ def test_custom_rbac_needs_rules():
 
 def test_hub_secret_fields_and_label_removal():
     secret = hub_secret(dict(PARAMS, namespaces=["a"], cluster_resources=True, project="p", shard=2),
-                        "https://10.0.0.1:6443", "t0k", "Q0E=", existing_labels={"old": "x", "environment": "staging"})
+                        "https://10.0.0.1:6443", "t0k", {"caData": "Q0E=", "insecure": False}, existing_labels={"old": "x", "environment": "staging"})
     data = {k: base64.b64decode(v).decode() for k, v in secret["data"].items()}
     assert data["name"] == "prod-hz" and data["server"] == "https://10.0.0.1:6443"
     assert data["namespaces"] == "a" and data["clusterResources"] == "true"
