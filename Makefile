@@ -8,6 +8,8 @@ VENV          := $(CURDIR)/.venv
 FLEET_SPOKES  ?= 2
 FLEET_OVERLAP ?=
 CLUSTER       ?=
+# KARMADA=1: fleet-up also runs Karmada's control plane as local processes (built on first use).
+KARMADA       ?=
 # Ansible finds the collection through a link in a folder outside this tree (a link inside it
 # would loop for every tool that walks the tree), one folder per checkout.
 WORKDIR       := $(HOME)/.cache/hubspoke-multicluster/$(shell printf %s "$(CURDIR)" | sha1sum | cut -c1-12)
@@ -21,7 +23,7 @@ SANITY_VENV   := $(WORKDIR)/sanity-venv
 export PATH := $(VENV)/bin:$(PATH)
 export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS):$(VENV)/lib/python3.11/site-packages
 export ANSIBLE_FORCE_COLOR ?= false
-export FLEET_SPOKES FLEET_OVERLAP
+export FLEET_SPOKES FLEET_OVERLAP KARMADA
 
 .PHONY: help setup fleet-build fleet-up fleet-down fleet-status fleet-stop fleet-start demo \
         test sanity lint unit integration benchmarks clean
@@ -44,7 +46,7 @@ setup: $(VENV)/.installed ## virtualenv with ansible 12.3.0, kubernetes, molecul
 fleet-build: ## build kube-apiserver, etcd, controller-manager, scheduler, kubectl and kwok (cached)
 	bash localfleet/build.sh
 
-fleet-up: setup ## start a hub and FLEET_SPOKES spokes on loopback (idempotent)
+fleet-up: setup ## start a hub and FLEET_SPOKES spokes on loopback (idempotent); KARMADA=1 adds Karmada
 	python -m localfleet up
 
 fleet-down: ## stop every fleet process, by pid
@@ -98,6 +100,7 @@ benchmarks: fleet-up ## print the figures recorded in docs/benchmarks.md (not pa
 	python benchmarks/fleet_up.py
 	python benchmarks/inventory_scale.py
 	python benchmarks/register_spokes.py
+	python benchmarks/hub_install.py
 	bash benchmarks/fleet_build.sh
 
 clean: fleet-down ## remove the fleet's data and the sanity copy (keeps the binary cache)

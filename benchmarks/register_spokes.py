@@ -17,6 +17,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+
 def run(playbook, inventory, forks, limit=None):
     """(wall seconds, changed hosts) of one ansible-playbook run."""
     cmd = ["ansible-playbook", "-i", str(inventory), str(ROOT / "playbooks" / playbook), "-f", str(forks)]

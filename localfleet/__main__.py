@@ -25,6 +25,8 @@ def main(argv=None):
     up.add_argument("--spokes", type=int, default=int(os.environ.get("FLEET_SPOKES", "2")))
     up.add_argument("--overlap", default=os.environ.get("FLEET_OVERLAP", ""),
                     help="two clusters, comma-separated, whose pod and service CIDRs overlap (at creation)")
+    up.add_argument("--karmada", action="store_true", default=os.environ.get("KARMADA", "") not in ("", "0"),
+                    help="also run Karmada's control plane (API server, aggregated API, webhook, controllers)")
     sub.add_parser("down", help="stop every fleet process")
     status = sub.add_parser("status", help="print a table of clusters")
     status.add_argument("--json", action="store_true")
@@ -37,7 +39,7 @@ def main(argv=None):
     try:
         if args.command == "up":
             overlap = tuple(n.strip() for n in args.overlap.split(",") if n.strip())
-            fleet.up(args.spokes, overlap)
+            fleet.up(args.spokes, overlap, args.karmada)
             print_table(fleet.status())
             print(f"\nkubeconfig: {config.KUBECONFIG}")
         elif args.command == "down":

@@ -27,6 +27,9 @@ class FleetError(RuntimeError):
 
 
 class LocalCluster:
+    components = COMPONENTS
+    ports = PORTS
+
     def __init__(self, spec: config.ClusterSpec):
         self.spec = spec
         self.dir = spec.directory
@@ -132,24 +135,35 @@ class LocalCluster:
         self.spec.save()
         pki.ensure_pki(self.pki, self.spec.name, self.spec.service_ip)
         client = api.AdminClient(self.spec)
-        for component in COMPONENTS:
+        for component in self.components:  # pid files of processes that died with the machine or a kill -9
+            if not self.pid(component):
+                self._pid_file(component).unlink(missing_ok=True)
+        for component in self.components:
             if not self.pid(component):
                 self._check_ports_free(component)
             process.start(self._argv(component), self._pid_file(component), self._log_file(component))
             if component == "kube-apiserver":
                 self._wait(client.ready, "kube-apiserver /readyz", timeout)
+                self._bootstrap(client)
+        self._settle(client, timeout)
+
+    def _bootstrap(self, client):
+        """Objects the later components need before they start (a cluster needs none)."""
+
+    def _settle(self, client, timeout):
+        """Wait until the cluster is usable: its KWOK nodes are Ready."""
         self._ensure_nodes(client)
         self._wait(lambda: self._nodes_ready(client) >= config.NODES_PER_CLUSTER, "KWOK nodes Ready", timeout)
 
     def stop(self):
         """Stop every process of this cluster (data stays, so `up` brings it back as it was)."""
         stopped = False
-        for component in reversed(COMPONENTS):
+        for component in reversed(self.components):
             stopped |= process.stop(self._pid_file(component), config.binary(component))
         return stopped
 
     def _check_ports_free(self, component):
-        for name in PORTS[component]:
+        for name in self.ports[component]:
             port = self.spec.port(name)
             if _port_taken(port):
                 raise FleetError(
@@ -161,7 +175,7 @@ class LocalCluster:
         while time.monotonic() < deadline:
             if check():
                 return
-            for component in COMPONENTS:
+            for component in self.components:
                 if self._pid_file(component).exists() and not self.pid(component):
                     raise FleetError(f"{self.spec.name}: {component} exited; see {self._log_file(component)}")
             time.sleep(0.25)
@@ -201,7 +215,7 @@ class LocalCluster:
 
     def status(self):
         """One row of fleet-status: server, version, nodes Ready, up/down, memory."""
-        pids = {c: self.pid(c) for c in COMPONENTS}
+        pids = {c: self.pid(c) for c in self.components}
         row = {"cluster": self.spec.name, "server": self.spec.server, "version": "-", "nodes_ready": "-",
                "state": "down", "rss_mib": sum(process.rss_bytes(p) for p in pids.values() if p) // 2**20,
                "service_cidr": self.spec.service_cidr, "pod_cidr": self.spec.pod_cidr}

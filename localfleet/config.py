@@ -16,7 +16,14 @@ CLUSTERS_DIR = FLEET_DIR / "clusters"
 
 # Each cluster owns a block of ports: PORT_BASE + PORTS_PER_CLUSTER * index + offset.
 PORTS_PER_CLUSTER = 10
-_PORT_OFFSETS = {"apiserver": 0, "etcd": 1, "etcd_peer": 2, "controller_manager": 3, "scheduler": 4, "kwok": 5}
+_PORT_OFFSETS = {"apiserver": 0, "etcd": 1, "etcd_peer": 2, "controller_manager": 3, "scheduler": 4, "kwok": 5,
+                 # Karmada's control plane has more processes than a cluster: its block is two blocks wide.
+                 "karmada_aggregated": 6, "karmada_webhook": 7, "karmada_controller_manager_health": 8,
+                 "karmada_controller_manager_metrics": 9, "karmada_scheduler_health": 10,
+                 "karmada_scheduler_metrics": 11, "karmada_webhook_health": 12, "karmada_webhook_metrics": 13}
+# Karmada's API server sits in the last two blocks of the range, clear of any number of spokes.
+KARMADA_INDEX = 98
+KARMADA_KUBECONFIG = FLEET_DIR / "karmada.kubeconfig"
 
 
 def read_versions(path=ROOT / "localfleet" / "versions.env"):
@@ -39,11 +46,19 @@ def binary(name, versions=None, cache_dir=None):
     cache_dir = cache_dir or CACHE_DIR
     if name in ("kwok", "stages.yaml"):
         return cache_dir / "bin" / f"kwok-{versions['KWOK_VERSION']}" / name
+    if name.startswith("karmada"):
+        return cache_dir / "bin" / f"karmada-{versions['KARMADA_VERSION']}" / name
     return cache_dir / "bin" / f"kubernetes-{versions['KUBERNETES_VERSION']}" / name
 
 
-def binaries_built():
-    return binary(".complete").exists() and binary("kwok").with_name(".complete").exists()
+def binaries_built(karmada=False):
+    built = binary(".complete").exists() and binary("kwok").with_name(".complete").exists()
+    return built and (not karmada or binary("karmada-webhook").with_name(".complete").exists())
+
+
+def karmada_spec():
+    """Karmada's API server: a cluster of its own (etcd + kube-apiserver) that has no nodes."""
+    return load_spec("karmada") or ClusterSpec("karmada", KARMADA_INDEX, "10.250.0.0/16", "10.251.0.0/16")
 
 
 @dataclass(frozen=True)
@@ -85,9 +100,10 @@ def load_spec(name):
 
 
 def existing_specs():
+    """The fleet's clusters, hub first (Karmada's API server is not one of them)."""
     if not CLUSTERS_DIR.is_dir():
         return []
-    specs = (load_spec(p.name) for p in CLUSTERS_DIR.iterdir())
+    specs = (load_spec(p.name) for p in CLUSTERS_DIR.iterdir() if p.name != "karmada")
     return sorted((s for s in specs if s), key=lambda s: s.index)
 
 

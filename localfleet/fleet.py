@@ -7,42 +7,57 @@ import yaml
 
 from . import config
 from .cluster import LocalCluster
+from .karmada import KarmadaPlane
 
 
-def ensure_built():
+def ensure_built(karmada=False):
     """Run build.sh unless the pinned binaries are cached already (the first run pays the build)."""
-    if not config.binaries_built():
-        subprocess.run(["bash", str(config.ROOT / "localfleet" / "build.sh")], check=True)
+    if not config.binaries_built(karmada):
+        subprocess.run(["bash", str(config.ROOT / "localfleet" / "build.sh"), *(["karmada"] if karmada else [])],
+                       check=True)
 
 
-def up(spokes=2, overlap=()):
-    """Bring up the hub and `spokes` spokes; already-healthy clusters are left as they are."""
-    ensure_built()
+def up(spokes=2, overlap=(), karmada=False):
+    """Bring up the hub and `spokes` spokes (and Karmada's control plane); healthy ones are left as they are."""
+    ensure_built(karmada)
     specs = config.fleet_specs(spokes, overlap)
     # Clusters start one at a time: on two cores parallel API server start-ups only slow each other down.
     for spec in specs:
         LocalCluster(spec).up()
     write_kubeconfig(config.existing_specs())
+    if karmada:
+        plane = KarmadaPlane()
+        plane.up()
+        write_kubeconfig([plane.spec], config.KARMADA_KUBECONFIG)
     return specs
 
 
 def down():
     """Stop every process the fleet started, by pid; data stays for a fast next `up`."""
-    return [spec.name for spec in config.existing_specs() if LocalCluster(spec).stop()]
+    stopped = [spec.name for spec in config.existing_specs() if LocalCluster(spec).stop()]
+    if config.load_spec("karmada") and KarmadaPlane().stop():
+        stopped.append("karmada")
+    return stopped
+
+
+def _local(name):
+    spec = _existing(name)
+    return KarmadaPlane() if spec.name == "karmada" else LocalCluster(spec)
 
 
 def stop(name):
-    return LocalCluster(_existing(name)).stop()
+    return _local(name).stop()
 
 
 def start(name):
-    spec = _existing(name)
-    LocalCluster(spec).up()
-    return spec
+    cluster = _local(name)
+    cluster.up()
+    return cluster.spec
 
 
 def status():
-    return [LocalCluster(spec).status() for spec in config.existing_specs()]
+    rows = [LocalCluster(spec).status() for spec in config.existing_specs()]
+    return rows + ([KarmadaPlane().status()] if config.load_spec("karmada") else [])
 
 
 def _existing(name):

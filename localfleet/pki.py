@@ -129,3 +129,9 @@ def ensure_pki(directory: Path, cluster_name, service_ip):
                 serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
             )
         )
+
+
+def ensure_serving_cert(directory: Path, stem, dns_names, ips=("127.0.0.1",)):
+    """A serving certificate signed by the cluster's CA, for a server the API server calls (webhooks, APIServices)."""
+    sans = [x509.DNSName(name) for name in dns_names] + [x509.IPAddress(ipaddress.ip_address(ip)) for ip in ips]
+    _leaf(directory / stem, _load(directory / "ca"), _name(stem), ExtendedKeyUsageOID.SERVER_AUTH, sans)

@@ -19,24 +19,21 @@ import base64
 import json
 import re
 import secrets
-import time
 from datetime import datetime, timezone
 from urllib.parse import urlsplit
 
-from ansible_collections.kubernetes.core.plugins.module_utils.k8s.runner import perform_action
-
+from ansible_collections.hubspoke.multicluster.plugins.module_utils import objects
 from ansible_collections.hubspoke.multicluster.plugins.module_utils.argocd_cluster_secret import (
     SECRET_TYPE_LABEL,
     parse_cluster_secret,
 )
+from ansible_collections.hubspoke.multicluster.plugins.module_utils.objects import SA_ANNOTATION, TOKEN_TYPE
 
 HIDDEN = "VALUE_HIDDEN"
 FULL_ACCESS = [{"apiGroups": ["*"], "resources": ["*"], "verbs": ["*"]},
                {"nonResourceURLs": ["*"], "verbs": ["*"]}]
 READ_ONLY = [{"apiGroups": ["*"], "resources": ["*"], "verbs": ["get", "list", "watch"]},
              {"nonResourceURLs": ["*"], "verbs": ["get"]}]
-TOKEN_TYPE = "kubernetes.io/service-account-token"
-SA_ANNOTATION = "kubernetes.io/service-account.name"
 _DURATION = re.compile(r"^\s*(\d+)\s*([smhd]?)\s*$")
 _SECONDS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
 
@@ -90,9 +87,7 @@ def token_secret_name(params, suffix=None):
 
 
 def token_secret(params, name):
-    return {"apiVersion": "v1", "kind": "Secret", "type": TOKEN_TYPE,
-            "metadata": {"name": name, "namespace": params["system_namespace"],
-                         "annotations": {SA_ANNOTATION: params["service_account"]}}}
+    return objects.token_secret(params["system_namespace"], name, params["service_account"])
 
 
 def spoke_objects(params):
@@ -181,49 +176,31 @@ class Registration:
         self.spoke = spoke_svc
         self.hub = hub_svc
 
-    def _apply(self, svc, definition, state="present"):
-        return perform_action(svc, definition, {"state": state})
-
-    def _get(self, svc, definition):
-        resource = svc.find_resource(definition["kind"], definition["apiVersion"], fail=True)
-        found = svc.retrieve(resource, definition)
-        return found.to_dict() if found else None
-
-    def _list(self, svc, kind, namespace, **selectors):
-        resource = svc.find_resource(kind, "v1", fail=True)
-        return svc.client.get(resource, namespace=namespace, **selectors).to_dict().get("items", [])
-
     def _token_secrets(self):
         """The spoke's long-lived token Secrets of our ServiceAccount (one, or two mid-rotation)."""
         prefix = token_secret_name(self.params)
-        return [s for s in self._list(self.spoke, "Secret", self.params["system_namespace"],
+        return [s for s in objects.list_items(self.spoke, "Secret", self.params["system_namespace"],
                                       field_selector="type={0}".format(TOKEN_TYPE))
                 if (s["metadata"].get("annotations") or {}).get(SA_ANNOTATION) == self.params["service_account"]
                 and (s["metadata"]["name"] == prefix or s["metadata"]["name"].startswith(prefix + "-"))]
 
     def _wait_for_token(self, name, timeout):
-        deadline = time.monotonic() + timeout
-        while True:
-            found = self._get(self.spoke, token_secret(self.params, name)) or {}
-            token = (found.get("data") or {}).get("token")
-            if token:
-                return base64.b64decode(token).decode()
-            if time.monotonic() > deadline:
-                raise RegistrationError("the token controller did not fill Secret {0}/{1} within {2}s".format(
-                    self.params["system_namespace"], name, timeout))
-            time.sleep(0.5)
+        try:
+            return objects.wait_for_token(self.spoke, token_secret(self.params, name), timeout)["token"]
+        except objects.TokenNotReady as err:
+            raise RegistrationError(str(err)) from None
 
     def _hub_secret(self, server):
         """The hub's Secret for this server, or None, after checking the hub can take it:
         Argo CD's namespace exists and no other server already uses this cluster name."""
         namespace = self.params["argocd_namespace"]
-        if not self._get(self.hub, {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": namespace}}):
+        if not objects.get(self.hub, {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": namespace}}):
             if self.module.check_mode:
                 raise HubNotReady(namespace)
             raise RegistrationError("the hub has no namespace {0!r}: install Argo CD there first "
                                     "(or set argocd_namespace)".format(namespace))
         mine = None
-        for secret in self._list(self.hub, "Secret", namespace, label_selector="{0}=cluster".format(SECRET_TYPE_LABEL)):
+        for secret in objects.list_items(self.hub, "Secret", namespace, label_selector="{0}=cluster".format(SECRET_TYPE_LABEL)):
             data = secret.get("data") or {}
             other = base64.b64decode(data.get("server", "")).decode().rstrip("/")
             if secret["metadata"]["name"] == secret_name_for(server):
@@ -247,13 +224,13 @@ class Registration:
             self.module.warn("the hub has no namespace {0!r} yet: the registration would follow "
                              "the Argo CD install".format(str(err)))
             return {"changed": True, "rotated": False, "secret_name": secret_name_for(server), "server": server}
-        results = [self._apply(self.spoke, obj) for obj in spoke_objects(self.params)]
+        results = [objects.apply(self.spoke, obj) for obj in spoke_objects(self.params)]
         hub_token = parse_cluster_secret(existing)["config"].get("bearerToken") if existing else None
         current = current_token_secret(self._token_secrets(), hub_token, token_secret_name(self.params))
         rotated = current is not None and self._rotation_due(current)
         if current is None or rotated:
             name = token_secret_name(self.params, secrets.token_hex(3) if rotated else None)
-            results.append(self._apply(self.spoke, token_secret(self.params, name)))
+            results.append(objects.apply(self.spoke, token_secret(self.params, name)))
             if self.module.check_mode:
                 # The Secret was only dry-run created, so there is no token to put on the hub.
                 return {"changed": True, "rotated": rotated, "secret_name": secret_name_for(server),
@@ -262,9 +239,9 @@ class Registration:
             name = current["metadata"]["name"]
         token = self._wait_for_token(name, self.params["wait_timeout"])
         definition = hub_secret(self.params, server, token, tls, ((existing or {}).get("metadata") or {}).get("labels"))
-        hub_result = mask_secret_result(self._apply(self.hub, definition))
+        hub_result = mask_secret_result(objects.apply(self.hub, definition))
         if rotated:  # only after the hub holds the new token: deleting the Secret revokes the old one
-            results.append(self._apply(self.spoke, token_secret(self.params, current["metadata"]["name"]), "absent"))
+            results.append(objects.apply(self.spoke, token_secret(self.params, current["metadata"]["name"]), "absent"))
         result = {"changed": hub_result["changed"] or any(r["changed"] for r in results), "rotated": rotated,
                   "secret_name": definition["metadata"]["name"], "server": server, "token_secret": name,
                   "hub_secret": hub_result.get("result")}
@@ -276,8 +253,8 @@ class Registration:
         name = secret_name_for(server)
         hub_secret_ref = {"apiVersion": "v1", "kind": "Secret",
                           "metadata": {"name": name, "namespace": self.params["argocd_namespace"]}}
-        results = [self._apply(self.hub, hub_secret_ref, "absent")]
-        results += [self._apply(self.spoke, token_secret(self.params, s["metadata"]["name"]), "absent")
+        results = [objects.apply(self.hub, hub_secret_ref, "absent")]
+        results += [objects.apply(self.spoke, token_secret(self.params, s["metadata"]["name"]), "absent")
                     for s in self._token_secrets()]
-        results += [self._apply(self.spoke, obj, "absent") for obj in reversed(spoke_objects(self.params))]
+        results += [objects.apply(self.spoke, obj, "absent") for obj in reversed(spoke_objects(self.params))]
         return {"changed": any(r["changed"] for r in results), "secret_name": name, "server": server}

@@ -22,38 +22,6 @@ description:
     diffs are real; the hub Secret's data (the token) is hidden in results and diffs.
   - Written here because no maintained module does this; Argo CD's own CLI needs a running API server and login.
 options:
-  hub:
-    description:
-      - How to reach the hub, with kubernetes.core's auth options, for example
-        C(hostvars['hub'].hubspoke_kubeconfig) and C(hostvars['hub'].hubspoke_context).
-      - Options left out fall back to the E(K8S_AUTH_*) environment variables, as for the spoke.
-    type: dict
-    required: true
-    suboptions:
-      kubeconfig:
-        description: Path of a kubeconfig, or a kubeconfig as a dict.
-        type: raw
-      context:
-        description: The kubeconfig context of the hub.
-        type: str
-      host:
-        description: URL of the hub's API server.
-        type: str
-      api_key:
-        description: Bearer token for the hub.
-        type: str
-      ca_cert:
-        description: CA bundle to verify the hub's API server.
-        type: path
-      client_cert:
-        description: Client certificate for the hub.
-        type: path
-      client_key:
-        description: Client key for the hub.
-        type: path
-      validate_certs:
-        description: Verify the hub's TLS certificate.
-        type: bool
   name:
     description: The cluster's name in Argo CD (the C(name) of the Cluster generator), usually C(inventory_hostname).
     type: str
@@ -132,6 +100,7 @@ options:
     default: present
 extends_documentation_fragment:
   - kubernetes.core.k8s_auth_options
+  - hubspoke.multicluster.second_cluster.hub
   - hubspoke.multicluster.attributes
 attributes:
   check_mode:
@@ -216,7 +185,6 @@ import copy
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.kubernetes.core.plugins.module_utils.args_common import AUTH_ARG_SPEC
-from ansible_collections.kubernetes.core.plugins.module_utils.k8s.client import get_api_client
 from ansible_collections.kubernetes.core.plugins.module_utils.k8s.core import AnsibleK8SModule
 from ansible_collections.kubernetes.core.plugins.module_utils.k8s.exceptions import CoreException
 from ansible_collections.kubernetes.core.plugins.module_utils.k8s.service import K8sService
@@ -224,19 +192,17 @@ from ansible_collections.hubspoke.multicluster.plugins.module_utils.argocd_regis
     Registration,
     RegistrationError,
 )
-from ansible_collections.hubspoke.multicluster.plugins.module_utils.client import api_client, connection_error_reason
-
-
-# The hub's connection: kubernetes.core's auth options, with the same no_log marks.
-HUB_AUTH_SPEC = {key: dict(AUTH_ARG_SPEC[key], aliases=[]) if "aliases" in AUTH_ARG_SPEC[key] else AUTH_ARG_SPEC[key]
-                 for key in ("kubeconfig", "context", "host", "api_key", "ca_cert", "client_cert", "client_key",
-                             "validate_certs")}
+from ansible_collections.hubspoke.multicluster.plugins.module_utils.client import (
+    SECOND_CLUSTER_AUTH_SPEC,
+    connect,
+    connect_second,
+)
 
 
 def argspec():
     spec = copy.deepcopy(AUTH_ARG_SPEC)
     spec.update(
-        hub=dict(type="dict", required=True, options=HUB_AUTH_SPEC),
+        hub=dict(type="dict", required=True, options=SECOND_CLUSTER_AUTH_SPEC),
         name=dict(type="str", required=True),
         server=dict(type="str"),
         argocd_namespace=dict(type="str", default="argocd"),
@@ -272,17 +238,6 @@ def tls_config_of(configuration):
     return tls
 
 
-def connect(module, side, auth=None):
-    """kubernetes.core's client (it reads API discovery at once), or a failure naming the side and the cause."""
-    try:
-        return get_api_client(**auth) if auth is not None else get_api_client(module)
-    except CoreException:
-        raise
-    except Exception as err:  # pylint: disable=broad-exception-caught  # urllib3 and ApiException from discovery
-        host = api_client(**auth).configuration.host if auth is not None else api_client(module).configuration.host
-        module.fail_json(msg="cannot reach the {0} at {1}: {2}".format(side, host, connection_error_reason(err)))
-
-
 def main():
     module = AnsibleK8SModule(module_class=AnsibleModule, argument_spec=argspec(), supports_check_mode=True,
                               required_if=[("rbac", "custom", ["rules"])])
@@ -290,8 +245,7 @@ def main():
         spoke = connect(module, "spoke")
         spoke_server = spoke.configuration.host.rstrip("/")
         spoke_tls = tls_config_of(spoke.configuration)
-        hub = connect(module, "hub", {k: v for k, v in module.params["hub"].items() if v is not None})
-        hub.dry_run = spoke.dry_run  # check mode holds for the hub too
+        hub = connect_second(module, "hub", "hub")
         registration = Registration(module, K8sService(spoke, module), K8sService(hub, module))
         server = (module.params["server"] or spoke_server).rstrip("/")
         if module.params["state"] == "absent":

@@ -1,0 +1,67 @@
+# Copyright: hubspoke.multicluster contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Reading and applying objects through kubernetes.core's K8sService, for modules that work on two clusters.
+
+Applying goes through kubernetes.core's perform_action, so check mode (server-side dry run), diffs and
+idempotence behave as in kubernetes.core.k8s.
+"""
+
+import base64
+import time
+
+from ansible_collections.kubernetes.core.plugins.module_utils.k8s.runner import perform_action
+
+TOKEN_TYPE = "kubernetes.io/service-account-token"
+SA_ANNOTATION = "kubernetes.io/service-account.name"
+
+
+class TokenNotReady(Exception):
+    """The token controller did not fill a token Secret in time."""
+
+
+def apply(svc, definition, state="present"):
+    return perform_action(svc, definition, {"state": state})
+
+
+def get(svc, definition):
+    """The object as a dict, or None."""
+    resource = svc.find_resource(definition["kind"], definition["apiVersion"], fail=True)
+    found = svc.retrieve(resource, definition)
+    return found.to_dict() if found else None
+
+
+def list_items(svc, kind, namespace=None, api_version="v1", **selectors):
+    resource = svc.find_resource(kind, api_version, fail=True)
+    return svc.client.get(resource, namespace=namespace, **selectors).to_dict().get("items", [])
+
+
+def token_secret(namespace, name, service_account, labels=None):
+    """A long-lived kubernetes.io/service-account-token Secret; the token controller fills it."""
+    metadata = {"name": name, "namespace": namespace, "annotations": {SA_ANNOTATION: service_account}}
+    if labels:
+        metadata["labels"] = labels
+    return {"apiVersion": "v1", "kind": "Secret", "type": TOKEN_TYPE, "metadata": metadata}
+
+
+def wait_for_token(svc, definition, timeout):
+    """The filled data of a token Secret ({token, ca.crt, namespace}, decoded), polled every half second."""
+    deadline = time.monotonic() + timeout
+    while True:
+        data = (get(svc, definition) or {}).get("data") or {}
+        if data.get("token"):
+            return {key: base64.b64decode(value).decode() for key, value in data.items()}
+        if time.monotonic() > deadline:
+            meta = definition["metadata"]
+            raise TokenNotReady("the token controller did not fill Secret {0}/{1} within {2}s".format(
+                meta["namespace"], meta["name"], timeout))
+        time.sleep(0.5)
+
+
+def wait_until_gone(svc, definition, timeout):
+    """True once the object no longer exists (finalizers done), False after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while get(svc, definition) is not None:
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.5)
+    return True
