@@ -142,9 +142,12 @@ class Join:
     def present(self, endpoint, insecure):
         cluster_id = self._cluster_id()
         existing = self._existing_cluster(cluster_id)
-        results = [objects.apply(self.member, obj) for obj in member_objects(self.params)]
         token_secrets = member_token_secrets(self.params)
-        results += [objects.apply(self.member, secret) for secret in token_secrets]
+        member = member_objects(self.params) + token_secrets
+        if self.module.check_mode and not objects.get(self.member, member[0]):
+            # A dry run cannot create objects in a namespace that a dry run only pretended to create.
+            member = [obj for obj in member if "namespace" not in obj["metadata"]]
+        results = [objects.apply(self.member, obj) for obj in member]
         plane_ns = {"apiVersion": "v1", "kind": "Namespace",
                     "metadata": {"name": self.params["cluster_namespace"], "labels": SYSTEM_LABELS}}
         results.append(objects.apply(self.plane, plane_ns))
