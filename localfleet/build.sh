@@ -115,6 +115,8 @@ build_karmada() {
         src="$(go env GOMODCACHE)/$repo@$KARMADA_VERSION"
         rm -rf "$out/karmada-crds" && cp -r "$src/charts/karmada/_crds/bases" "$out/karmada-crds"
         cp "$src/artifacts/deploy/webhook-configuration.yaml" "$out/karmada-webhook-configuration.yaml"
+        # The karmada-operator manifests, an offline source for the karmada_control_plane role.
+        rm -rf "$out/karmada-operator" && cp -r "$src/operator/config" "$out/karmada-operator"
         chmod -R u+w "$out"
     )
     touch "$out/.complete"
