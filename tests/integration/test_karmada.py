@@ -1,0 +1,214 @@
+"""Karmada federation on the local fleet: its control plane runs as processes (fleet.up(karmada=True)), the
+spokes join it through the collection's playbooks, and a Deployment declared once on Karmada really lands
+on the members, split 2:1 by inventory group, with a per-region image override.
+"""
+
+import json
+import time
+
+import pytest
+import yaml
+from kubernetes import client, dynamic
+
+from helpers import ROOT, fleet_api, kube_system_uid, run_playbook
+from localfleet import config, fleet
+
+INVENTORY = ROOT / "inventories/local"
+JOIN = ROOT / "playbooks/karmada_join.yml"
+POLICIES = ROOT / "playbooks/karmada_policies.yml"
+WHOAMI = ROOT / "tests/integration/playbooks/whoami.yml"
+DEPLOYMENT = {
+    "apiVersion": "apps/v1", "kind": "Deployment",
+    "metadata": {"name": "web", "namespace": "default", "labels": {"app": "web"}},
+    "spec": {"replicas": 3, "selector": {"matchLabels": {"app": "web"}},
+             "template": {"metadata": {"labels": {"app": "web"}},
+                          "spec": {"containers": [{"name": "web", "image": "docker.io/library/nginx:1.27"}]}}}}
+WEB = [{"apiVersion": "apps/v1", "kind": "Deployment", "name": "web"}]
+SHANGHAI_REGISTRY = "registry.cn-shanghai.example.com"
+POLICY_VARS = {
+    "karmada_policies_resources": [DEPLOYMENT],
+    "karmada_policies_propagation": [{
+        "name": "web", "namespace": "default", "resources": WEB,
+        "placement": {"selector": {"matchLabels": {"role": "spoke"}}},
+        "weights": {"region_cn_hangzhou": 2, "region_cn_shanghai": 1}}],
+    "karmada_policies_override": [{
+        "name": "web-registry", "namespace": "default", "resources": WEB,
+        "rules": [{"groups": ["region_cn_shanghai"], "image_registry": SHANGHAI_REGISTRY}]}],
+}
+
+
+@pytest.fixture(name="karmada", scope="module")
+def fixture_karmada(local_fleet):
+    """Karmada's control plane beside the fleet; stopped afterwards unless it was running before."""
+    was_up = any(row["cluster"] == "karmada" and row["state"] == "up" for row in fleet.status())
+    fleet.up(len(local_fleet.spokes), karmada=True)
+    api = fleet_api(config.KARMADA_KUBECONFIG, "karmada")
+    yield dynamic.DynamicClient(api)
+    run_playbook(POLICIES, INVENTORY, {"karmada_policies_propagation": [
+        dict(POLICY_VARS["karmada_policies_propagation"][0], state="absent")], "karmada_policies_override": [
+        dict(POLICY_VARS["karmada_policies_override"][0], state="absent")]})
+    try:
+        client.AppsV1Api(api).delete_namespaced_deployment("web", "default")
+    except client.ApiException:
+        pass
+    run_playbook(JOIN, INVENTORY, {"karmada_member_state": "absent"})
+    if not was_up:
+        fleet.stop("karmada")
+
+
+@pytest.fixture(name="unjoined")
+def fixture_unjoined(karmada):
+    """No member joined yet, as on a new fleet."""
+    assert run_playbook(JOIN, INVENTORY, {"karmada_member_state": "absent"}).rc == 0
+    return karmada
+
+
+def clusters(karmada):
+    return {c.metadata.name: c for c in karmada.resources.get(
+        api_version="cluster.karmada.io/v1alpha1", kind="Cluster").get().items}
+
+
+def ready(cluster):
+    return any(c.type == "Ready" and c.status == "True" for c in cluster.status.conditions or [])
+
+
+def wait_for(check, what, timeout=90):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = check()
+        if value:
+            return value
+        time.sleep(1)
+    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+
+
+def deployment(local_fleet, spoke):
+    try:
+        return client.AppsV1Api(local_fleet.api(spoke)).read_namespaced_deployment("web", "default")
+    except client.ApiException as err:
+        if err.status == 404:
+            return None
+        raise
+
+
+def test_join_check_mode_then_join_with_labels(karmada, unjoined, local_fleet):
+    check = run_playbook(JOIN, INVENTORY, check=True)
+    assert check.rc == 0 and check.changed == len(local_fleet.spokes), check.stdout
+    assert not clusters(karmada)
+    assert "karmada-cluster" not in {n.metadata.name for n in local_fleet.core("spoke-1").list_namespace().items}
+
+    first = run_playbook(JOIN, INVENTORY)
+    assert first.rc == 0, first.stdout
+    joined = clusters(karmada)
+    assert set(joined) == set(local_fleet.spokes)
+    for spoke in local_fleet.spokes:
+        cluster = joined[spoke]
+        assert ready(cluster)
+        assert cluster.spec.syncMode == "Push"
+        assert cluster.spec.id == kube_system_uid(local_fleet.kubeconfig, spoke)
+        assert cluster.spec.secretRef.name == spoke and cluster.spec.impersonatorSecretRef.name == f"{spoke}-impersonator"
+        assert cluster.metadata.labels["role"] == "spoke"
+        # karmadactl join's member objects
+        member = local_fleet.core(spoke)
+        member.read_namespaced_service_account(f"karmada-{spoke}", "karmada-cluster")
+        member.read_namespaced_service_account("karmada-impersonator", "karmada-cluster")
+        client.RbacAuthorizationV1Api(local_fleet.api(spoke)).read_cluster_role_binding(
+            f"karmada-controller-manager:karmada-{spoke}")
+        # control-plane Secrets owned by the Cluster, so Karmada's garbage collector follows it
+        secret = client.CoreV1Api(karmada.client).read_namespaced_secret(spoke, "karmada-cluster")
+        assert set(secret.data) == {"caBundle", "token"}
+        assert secret.metadata.owner_references[0].uid == cluster.metadata.uid
+        assert secret.data["token"] not in first.stdout
+    assert joined["spoke-1"].metadata.labels["region"] == "cn-hangzhou"
+    assert joined["spoke-2"].spec.region == "cn-shanghai"
+
+    again = run_playbook(JOIN, INVENTORY)
+    assert again.rc == 0 and again.changed == 0, again.stdout
+
+
+def test_weighted_propagation_with_override(karmada, local_fleet):
+    assert run_playbook(JOIN, INVENTORY).rc == 0
+    check = run_playbook(POLICIES, INVENTORY, POLICY_VARS, check=True)
+    assert check.rc == 0, check.stdout
+    assert deployment(local_fleet, "spoke-1") is None
+
+    run = run_playbook(POLICIES, INVENTORY, POLICY_VARS)
+    assert run.rc == 0, run.stdout
+    spoke1 = wait_for(lambda: (d := deployment(local_fleet, "spoke-1")) and d.status.available_replicas == 2 and d,
+                      "2 available replicas on spoke-1")
+    spoke2 = wait_for(lambda: (d := deployment(local_fleet, "spoke-2")) and d.status.available_replicas == 1 and d,
+                      "1 available replica on spoke-2")
+    assert spoke1.spec.replicas == 2 and spoke2.spec.replicas == 1
+    assert spoke1.spec.template.spec.containers[0].image == "docker.io/library/nginx:1.27"
+    assert spoke2.spec.template.spec.containers[0].image == f"{SHANGHAI_REGISTRY}/library/nginx:1.27"
+
+    again = run_playbook(POLICIES, INVENTORY, POLICY_VARS)
+    assert again.rc == 0 and again.changed == 0, again.stdout
+
+
+@pytest.mark.parametrize("policy, message", [
+    ({"placement": {"groups": ["region_mars"]}}, "unknown inventory group 'region_mars'"),
+    ({"weights": {"spoke-9": 1}}, "weight 'spoke-9' names no inventory group or cluster"),
+    ({"placement": {"selector": {"matchExpressions": [{"key": "env", "operator": "Near"}]}}}, "Near"),
+])
+def test_bad_policy_is_refused_before_anything_changes(karmada, policy, message):
+    policies = [dict({"name": "bad", "namespace": "default", "resources": WEB}, **policy)]
+    run = run_playbook(POLICIES, INVENTORY, {"karmada_policies_propagation": policies,
+                                             "karmada_policies_resources": [DEPLOYMENT]})
+    assert run.rc != 0 and run.changed == 0
+    assert message in run.stdout
+    names = {p.metadata.name for p in karmada.resources.get(
+        api_version="policy.karmada.io/v1alpha1", kind="PropagationPolicy").get(namespace="default").items}
+    assert "bad" not in names
+
+
+def test_unreachable_member_fails_alone(karmada, local_fleet, tmp_path):
+    kubeconfig = tmp_path / "ghost.kubeconfig"
+    kubeconfig.write_text(json.dumps({
+        "apiVersion": "v1", "kind": "Config", "current-context": "ghost",
+        "clusters": [{"name": "ghost", "cluster": {"server": "https://127.0.0.1:1"}}],
+        "users": [{"name": "ghost", "user": {"token": "none"}}],
+        "contexts": [{"name": "ghost", "context": {"cluster": "ghost", "user": "ghost"}}]}))
+    ghost = tmp_path / "ghost.yml"
+    ghost.write_text(json.dumps({"role_spoke": {"hosts": {"ghost": {
+        "ansible_connection": "local", "ansible_python_interpreter": "{{ ansible_playbook_python }}",
+        "hubspoke_kubeconfig": str(kubeconfig)}}}}))
+    run = run_playbook(JOIN, [INVENTORY, ghost])
+    assert run.stats["ghost"]["failures"] == 1
+    assert "cannot reach the member at https://127.0.0.1:1" in run.results("Join the member to Karmada")["ghost"]["msg"]
+    assert all(run.stats[spoke]["failures"] == 0 for spoke in local_fleet.spokes)
+    assert "ghost" not in clusters(karmada)
+
+
+def test_karmada_source_reaches_members_with_karmadas_tokens(karmada, local_fleet, tmp_path):
+    assert run_playbook(JOIN, INVENTORY).rc == 0
+    inventory = tmp_path / "karmada.clusters.yml"
+    inventory.write_text(yaml.safe_dump({
+        "plugin": "hubspoke.multicluster.clusters",
+        "sources": [{"type": "karmada", "name": "karmada", "kubeconfig": str(config.KARMADA_KUBECONFIG),
+                     "context": "karmada"}],
+        "keyed_groups": [{"key": "hubspoke_labels.region", "prefix": "region"}]}))
+    run = run_playbook(WHOAMI, inventory)
+    assert run.rc == 0, run.stdout + run.stderr
+    results = run.results("Read the cluster's kube-system Namespace")
+    assert set(results) == set(local_fleet.spokes)
+    for host, result in results.items():
+        assert result["resources"][0]["metadata"]["uid"] == kube_system_uid(local_fleet.kubeconfig, host)
+    groups = run_playbook(WHOAMI, inventory, {"target": "region_cn_shanghai"})
+    assert set(groups.results("Read the cluster's kube-system Namespace")) == {"spoke-2"}
+
+
+def test_unjoin_one_member_cleans_both_sides(karmada, local_fleet):
+    assert run_playbook(JOIN, INVENTORY).rc == 0
+    run = run_playbook(JOIN, INVENTORY, {"karmada_member_state": "absent"}, limit="spoke-2")
+    assert run.rc == 0 and run.changed == 1, run.stdout
+    assert set(clusters(karmada)) == {"spoke-1"}
+    plane_secrets = {s.metadata.name for s in client.CoreV1Api(karmada.client).list_namespaced_secret(
+        "karmada-cluster").items}
+    assert not plane_secrets & {"spoke-2", "spoke-2-impersonator"}
+    member = local_fleet.api("spoke-2")
+    assert "karmada-cluster" not in {n.metadata.name for n in client.CoreV1Api(member).list_namespace().items}
+    assert "karmada-controller-manager:karmada-spoke-2" not in {
+        b.metadata.name for b in client.RbacAuthorizationV1Api(member).list_cluster_role_binding().items}
+    again = run_playbook(JOIN, INVENTORY, {"karmada_member_state": "absent"}, limit="spoke-2")
+    assert again.rc == 0 and again.changed == 0, again.stdout
