@@ -212,3 +212,29 @@ def test_unjoin_one_member_cleans_both_sides(karmada, local_fleet):
         b.metadata.name for b in client.RbacAuthorizationV1Api(member).list_cluster_role_binding().items}
     again = run_playbook(JOIN, INVENTORY, {"karmada_member_state": "absent"}, limit="spoke-2")
     assert again.rc == 0 and again.changed == 0, again.stdout
+
+
+def test_operator_install_on_the_hub(local_fleet):
+    playbook = ROOT / "tests/integration/playbooks/karmada_control_plane.yml"
+    source = {"karmada_control_plane_manifests": str(config.binary("karmada-operator"))}
+    hub_api = local_fleet.api(local_fleet.hub)
+    check = run_playbook(playbook, INVENTORY, source, check=True)
+    assert check.rc == 0 and check.changed == 1, check.stdout
+    assert "karmada-system" not in {n.metadata.name for n in local_fleet.core(local_fleet.hub).list_namespace().items}
+
+    first = run_playbook(playbook, INVENTORY, source)
+    assert first.rc == 0, first.stdout
+    operator = client.AppsV1Api(hub_api).read_namespaced_deployment("karmada-operator", "karmada-system")
+    assert operator.status.available_replicas == 1
+    assert operator.spec.template.spec.containers[0].image == "docker.io/karmada/karmada-operator:v1.18.2"
+    pods = local_fleet.core(local_fleet.hub).list_namespaced_pod("karmada-system").items
+    assert [p.status.phase for p in pods] == ["Running"]
+    karmada = dynamic.DynamicClient(hub_api).resources.get(api_version="operator.karmada.io/v1alpha1", kind="Karmada")
+    spec = karmada.get(name="karmada", namespace="karmada-system").spec
+    assert spec.components.karmadaControllerManager.imageTag == "v1.18.2"
+    assert run_playbook(playbook, INVENTORY, source).changed == 0
+
+    gone = run_playbook(playbook, INVENTORY, dict(source, karmada_control_plane_state="absent"))
+    assert gone.rc == 0 and gone.changed > 0, gone.stdout
+    assert "karmada-system" not in {n.metadata.name for n in local_fleet.core(local_fleet.hub).list_namespace().items}
+    assert run_playbook(playbook, INVENTORY, dict(source, karmada_control_plane_state="absent")).changed == 0
