@@ -6,30 +6,14 @@ is untouched, with the local inventory's group_vars (Argo CD from ../shared/upst
 """
 
 import argparse
-import json
 import os
-import shutil
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-
-def site(inventory, flavor):
-    cmd = ["ansible-playbook", "-i", str(inventory), str(ROOT / "playbooks/site.yml"),
-           "-e", json.dumps({"argocd_hub_flavor": flavor})]
-    env = {**os.environ, "ANSIBLE_STDOUT_CALLBACK": "ansible.posix.json"}
-    started = time.monotonic()
-    proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
-    wall = time.monotonic() - started
-    if proc.returncode:
-        raise SystemExit(f"site.yml failed:\n{proc.stdout[-3000:]}")
-    stats = json.loads(proc.stdout[proc.stdout.index("{"):])["stats"]
-    return wall, sum(host.get("changed", 0) for host in stats.values())
+from benchmarks.playbook_run import local_inventory_copy, timed_playbook  # noqa: E402  # pylint: disable=wrong-import-position
 
 
 def main():
@@ -42,18 +26,12 @@ def main():
         os.environ.update(FLEET_DIR=scratch, FLEET_PORT_BASE="26000")
         from localfleet import config, fleet  # pylint: disable=import-outside-toplevel  # reads FLEET_* at import
 
-        # The local inventory, pointed at this fleet's kubeconfig; group_vars come along.
-        inventory = Path(scratch) / "inventory"
-        shutil.copytree(ROOT / "inventories/local", inventory)
-        source = inventory / "fleet.clusters.yml"
-        source.write_text(source.read_text().replace("../../.fleet/kubeconfig", str(config.KUBECONFIG)))
-        (inventory / "group_vars/role_hub.yml").write_text((inventory / "group_vars/role_hub.yml").read_text().replace(
-            "{{ inventory_dir }}/../../../shared", str(ROOT.parent / "shared")))
+        inventory = local_inventory_copy(scratch, config.KUBECONFIG)
         fleet.ensure_built()
         try:
             fleet.up(args.spokes)
-            first = site(inventory, args.flavor)
-            again = site(inventory, args.flavor)
+            first = timed_playbook("site.yml", inventory, extra_vars={"argocd_hub_flavor": args.flavor})
+            again = timed_playbook("site.yml", inventory, extra_vars={"argocd_hub_flavor": args.flavor})
         finally:
             fleet.down()
 

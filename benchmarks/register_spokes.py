@@ -8,29 +8,14 @@ fleet you have running is untouched, and the collection's own playbooks against 
 import argparse
 import json
 import os
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-
-def run(playbook, inventory, forks, limit=None):
-    """(wall seconds, changed hosts) of one ansible-playbook run."""
-    cmd = ["ansible-playbook", "-i", str(inventory), str(ROOT / "playbooks" / playbook), "-f", str(forks)]
-    if limit:
-        cmd += ["--limit", limit]
-    env = {**os.environ, "ANSIBLE_STDOUT_CALLBACK": "ansible.posix.json"}
-    started = time.monotonic()
-    proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
-    wall = time.monotonic() - started
-    doc = json.loads(proc.stdout[proc.stdout.index("{"):])
-    if proc.returncode:
-        raise SystemExit(f"{playbook} failed:\n{proc.stdout[-3000:]}")
-    return wall, sum(1 for stats in doc["stats"].values() if stats.get("changed"))
+from benchmarks.playbook_run import timed_playbook  # noqa: E402  # pylint: disable=wrong-import-position
 
 
 def write_inventory(scratch, kubeconfig):
@@ -64,7 +49,7 @@ def main():
             client.CoreV1Api(hub).create_namespace({"metadata": {"name": "argocd"}})
             inventory = write_inventory(scratch, config.KUBECONFIG)
 
-            figures = {name: (run(playbook, inventory, args.forks, limit), hosts) for name, playbook, limit, hosts in [
+            figures = {name: (timed_playbook(playbook, inventory, args.forks, limit), hosts) for name, playbook, limit, hosts in [
                 ("register", "register_spokes.yml", None, args.spokes),
                 ("again (no change)", "register_spokes.yml", None, args.spokes),
                 ("rotate every token", "rotate_credentials.yml", None, args.spokes),

@@ -214,6 +214,34 @@ def test_unjoin_one_member_cleans_both_sides(karmada, local_fleet):
     assert again.rc == 0 and again.changed == 0, again.stdout
 
 
+def test_exported_kubeconfig_reaches_karmada(karmada, local_fleet):
+    """What the operator does once Karmada is Ready (status.secretRef to an admin kubeconfig) is done here by
+    the test, since under KWOK nothing runs the operator; the role's wait, read and server override are real."""
+    playbook = ROOT / "tests/integration/playbooks/karmada_control_plane.yml"
+    source = {"karmada_control_plane_manifests": str(config.binary("karmada-operator"))}
+    assert run_playbook(playbook, INVENTORY, source).rc == 0
+    hub_api = local_fleet.api(local_fleet.hub)
+    plane = yaml.safe_load(config.KARMADA_KUBECONFIG.read_text())
+    server = plane["clusters"][0]["cluster"]["server"]
+    plane["clusters"][0]["cluster"]["server"] = "https://karmada-apiserver.karmada-system.svc.cluster.local:5443"
+    local_fleet.core(local_fleet.hub).create_namespaced_secret("karmada-system", {
+        "metadata": {"name": "karmada-admin-config"}, "stringData": {"karmada.config": yaml.safe_dump(plane)}})
+    karmadas = dynamic.DynamicClient(hub_api).resources.get(api_version="operator.karmada.io/v1alpha1", kind="Karmada")
+    karmadas.status.patch(name="karmada", namespace="karmada-system", content_type="application/merge-patch+json", body={
+        "status": {"secretRef": {"namespace": "karmada-system", "name": "karmada-admin-config"},
+                   "conditions": [{"type": "Ready", "status": "True", "reason": "Completed", "message": "",
+                                   "lastTransitionTime": "2026-01-01T00:00:00Z"}]}})
+    try:
+        run = run_playbook(ROOT / "tests/integration/playbooks/karmada_export.yml", INVENTORY,
+                           dict(source, karmada_control_plane_server=server))
+        assert run.rc == 0, run.stdout
+        listed = run.results("List Karmada's clusters with the exported kubeconfig")["hub"]
+        assert listed["api_found"] is True
+        assert plane["users"][0]["user"]["client-key-data"] not in run.stdout
+    finally:
+        run_playbook(playbook, INVENTORY, dict(source, karmada_control_plane_state="absent"))
+
+
 def test_operator_install_on_the_hub(local_fleet):
     playbook = ROOT / "tests/integration/playbooks/karmada_control_plane.yml"
     source = {"karmada_control_plane_manifests": str(config.binary("karmada-operator"))}
