@@ -12,7 +12,7 @@ import urllib.error
 
 import yaml
 
-from . import api, config, pki
+from . import config, pki
 from .cluster import LocalCluster
 
 SERVING_CERT = "karmada-serving"

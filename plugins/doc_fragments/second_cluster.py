@@ -2,15 +2,17 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The option that reaches a module's second cluster (an Argo CD hub, a Karmada control plane).
 
-Its suboptions are kubernetes.core's auth options (module_utils/client.SECOND_CLUSTER_AUTH_SPEC); one text
-serves every module, under the option name each module uses.
+Its suboptions are kubernetes.core's auth options (module_utils/client.SECOND_CLUSTER_AUTH_SPEC), under the
+option name each module uses. (ansible-test reads fragments as string literals, so each is written out.)
 """
 
-_SECOND_CLUSTER = r"""
+
+class ModuleDocFragment:  # pylint: disable=too-few-public-methods
+    HUB = r"""
 options:
-  {option}:
+  hub:
     description:
-      - "How to reach the {what}, with kubernetes.core's auth options, for example C({example})."
+      - "How to reach the hub, with kubernetes.core's auth options, for example C({kubeconfig: hostvars['hub'].hubspoke_kubeconfig, context: hub})."
       - Options left out fall back to the E(K8S_AUTH_*) environment variables.
     type: dict
     required: true
@@ -19,33 +21,60 @@ options:
         description: Path of a kubeconfig, or a kubeconfig as a dict.
         type: raw
       context:
-        description: The kubeconfig context of the {what}.
+        description: The kubeconfig context of the hub.
         type: str
       host:
-        description: URL of the {what}'s API server.
+        description: URL of the hub's API server.
         type: str
       api_key:
-        description: Bearer token for the {what}.
+        description: Bearer token for the hub.
         type: str
       ca_cert:
-        description: CA bundle to verify the {what}'s API server.
+        description: CA bundle to verify the hub's API server.
         type: path
       client_cert:
-        description: Client certificate for the {what}.
+        description: Client certificate for the hub.
         type: path
       client_key:
-        description: Client key for the {what}.
+        description: Client key for the hub.
         type: path
       validate_certs:
-        description: Verify the {what}'s TLS certificate.
+        description: Verify the hub's TLS certificate.
         type: bool
 """
 
-
-class ModuleDocFragment:  # pylint: disable=too-few-public-methods
-    HUB = _SECOND_CLUSTER.format(
-        option="hub", what="hub", example="{kubeconfig: hostvars['hub'].hubspoke_kubeconfig, context: hub}")
-    CONTROL_PLANE = _SECOND_CLUSTER.format(
-        option="control_plane", what="Karmada API server",
-        example="{kubeconfig: hostvars['hub'].hubspoke_karmada_kubeconfig}")
-    DOCUMENTATION = HUB
+    CONTROL_PLANE = r"""
+options:
+  control_plane:
+    description:
+      - How to reach the Karmada API server, with kubernetes.core's auth options.
+      - "For example C(hostvars['hub'].karmada_control_plane_api), which the karmada_control_plane role sets."
+      - Options left out fall back to the E(K8S_AUTH_*) environment variables.
+    type: dict
+    required: true
+    suboptions:
+      kubeconfig:
+        description: Path of a kubeconfig, or a kubeconfig as a dict.
+        type: raw
+      context:
+        description: The kubeconfig context of the Karmada API server.
+        type: str
+      host:
+        description: URL of the Karmada API server's API server.
+        type: str
+      api_key:
+        description: Bearer token for the Karmada API server.
+        type: str
+      ca_cert:
+        description: CA bundle to verify the Karmada API server's API server.
+        type: path
+      client_cert:
+        description: Client certificate for the Karmada API server.
+        type: path
+      client_key:
+        description: Client key for the Karmada API server.
+        type: path
+      validate_certs:
+        description: Verify the Karmada API server's TLS certificate.
+        type: bool
+"""

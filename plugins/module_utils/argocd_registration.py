@@ -179,8 +179,9 @@ class Registration:
     def _token_secrets(self):
         """The spoke's long-lived token Secrets of our ServiceAccount (one, or two mid-rotation)."""
         prefix = token_secret_name(self.params)
-        return [s for s in objects.list_items(self.spoke, "Secret", self.params["system_namespace"],
-                                      field_selector="type={0}".format(TOKEN_TYPE))
+        found = objects.list_items(self.spoke, "Secret", self.params["system_namespace"],
+                                   field_selector="type={0}".format(TOKEN_TYPE))
+        return [s for s in found
                 if (s["metadata"].get("annotations") or {}).get(SA_ANNOTATION) == self.params["service_account"]
                 and (s["metadata"]["name"] == prefix or s["metadata"]["name"].startswith(prefix + "-"))]
 
