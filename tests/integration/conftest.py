@@ -1,5 +1,6 @@
 """The local fleet, once per test session: reuse a running one, or start it and stop it afterwards."""
 
+import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,3 +56,19 @@ def local_inventory(local_fleet, tmp_path_factory):
              "    spokes:", "      hosts:", *[f"        {s}:" for s in local_fleet.spokes]]
     path.write_text("\n".join(lines) + "\n")
     return path
+
+
+@pytest.fixture(name="ghost_spoke")
+def fixture_ghost_spoke(tmp_path):
+    """An extra inventory with a spoke whose API server does not answer."""
+    kubeconfig = tmp_path / "ghost.kubeconfig"
+    kubeconfig.write_text(json.dumps({
+        "apiVersion": "v1", "kind": "Config", "current-context": "ghost",
+        "clusters": [{"name": "ghost", "cluster": {"server": "https://127.0.0.1:1"}}],
+        "users": [{"name": "ghost", "user": {"token": "none"}}],
+        "contexts": [{"name": "ghost", "context": {"cluster": "ghost", "user": "ghost"}}]}))
+    inventory = tmp_path / "ghost.yml"
+    inventory.write_text(json.dumps({"role_spoke": {"hosts": {"ghost": {
+        "ansible_connection": "local", "ansible_python_interpreter": "{{ ansible_playbook_python }}",
+        "hubspoke_kubeconfig": str(kubeconfig), "hubspoke_labels": {"environment": "production"}}}}}))
+    return inventory

@@ -3,7 +3,6 @@ spokes join it through the collection's playbooks, and a Deployment declared onc
 on the members, split 2:1 by inventory group, with a per-region image override.
 """
 
-import json
 import time
 
 import pytest
@@ -162,18 +161,8 @@ def test_bad_policy_is_refused_before_anything_changes(karmada, policy, message)
     assert "bad" not in names
 
 
-def test_unreachable_member_fails_alone(karmada, local_fleet, tmp_path):
-    kubeconfig = tmp_path / "ghost.kubeconfig"
-    kubeconfig.write_text(json.dumps({
-        "apiVersion": "v1", "kind": "Config", "current-context": "ghost",
-        "clusters": [{"name": "ghost", "cluster": {"server": "https://127.0.0.1:1"}}],
-        "users": [{"name": "ghost", "user": {"token": "none"}}],
-        "contexts": [{"name": "ghost", "context": {"cluster": "ghost", "user": "ghost"}}]}))
-    ghost = tmp_path / "ghost.yml"
-    ghost.write_text(json.dumps({"role_spoke": {"hosts": {"ghost": {
-        "ansible_connection": "local", "ansible_python_interpreter": "{{ ansible_playbook_python }}",
-        "hubspoke_kubeconfig": str(kubeconfig)}}}}))
-    run = run_playbook(JOIN, [INVENTORY, ghost])
+def test_unreachable_member_fails_alone(karmada, local_fleet, ghost_spoke):
+    run = run_playbook(JOIN, [INVENTORY, ghost_spoke])
     assert run.stats["ghost"]["failures"] == 1
     assert "cannot reach the member at https://127.0.0.1:1" in run.results("Join the member to Karmada")["ghost"]["msg"]
     assert all(run.stats[spoke]["failures"] == 0 for spoke in local_fleet.spokes)
