@@ -16,12 +16,12 @@ class AdminClient:
         self.context = ssl.create_default_context(cafile=str(pki / "ca.crt"))
         self.context.load_cert_chain(str(pki / "admin.crt"), str(pki / "admin.key"))
 
-    def request(self, method, path, body=None):
+    def request(self, method, path, body=None, content_type="application/json"):
         data = json.dumps(body).encode() if body is not None else None
         req = urllib.request.Request(self.server + path, data=data, method=method)
         req.add_header("Accept", "application/json")
         if data is not None:
-            req.add_header("Content-Type", "application/json")
+            req.add_header("Content-Type", content_type)
         with urllib.request.urlopen(req, timeout=self.timeout, context=self.context) as resp:
             payload = resp.read()
         try:
@@ -40,6 +40,11 @@ class AdminClient:
 
     def nodes(self):
         return self.request("GET", "/api/v1/nodes")["items"]
+
+    def apply(self, path, body):
+        """Server-side apply of `body` at `path` (the collection URL): created, or updated to match."""
+        url = "{0}/{1}?fieldManager=localfleet&force=true".format(path, body["metadata"]["name"])
+        return self.request("PATCH", url, body, content_type="application/apply-patch+yaml")
 
     def create(self, path, body):
         """POST, treating 409 AlreadyExists as success (callers are idempotent)."""

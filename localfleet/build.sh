@@ -97,15 +97,17 @@ build_kwok() {
 # pkg@version` makes, so the commands are built from a wrapper module like the one above. The CRDs and the
 # webhook configuration the local control plane applies come from the same module.
 build_karmada() {
-    local out="$cache/bin/karmada-$KARMADA_VERSION"
-    [ -f "$out/.complete" ] && { log "karmada $KARMADA_VERSION: cached in $out"; return; }
+    local out="$cache/bin/karmada-$KARMADA_VERSION" c
+    local commands=(aggregated-apiserver controller-manager scheduler webhook agent)
+    local missing=0
+    for c in "${commands[@]}"; do [ -x "$out/karmada-$c" ] || missing=1; done
+    [ -f "$out/.complete" ] && [ $missing = 0 ] && { log "karmada $KARMADA_VERSION: cached in $out"; return; }
     local mod="$cache/gomod/karmada-$KARMADA_VERSION" repo=github.com/karmada-io/karmada
-    local commands=(aggregated-apiserver controller-manager scheduler webhook)
     mkdir -p "$mod" "$out"
     printf 'module localfleet/karmada\n\ngo 1.25\n' >"$mod/go.mod"
     (
         cd "$mod"
-        local c packages=()
+        local packages=()
         for c in "${commands[@]}"; do packages+=("$repo/cmd/$c"); done
         go get -tool "${packages[@]/%/@$KARMADA_VERSION}"
         log "karmada $KARMADA_VERSION: compiling (about 6 minutes on 2 cores with empty Go caches)"

@@ -37,22 +37,22 @@ class LocalCluster:
 
     # -- files -------------------------------------------------------------------------------
     def _kubeconfig(self, identity):
-        """A kubeconfig for one of the cluster's client identities, written next to its certs."""
+        """A kubeconfig for one of the cluster's client identities, written next to its certs (again on every
+        start: the server URL follows FLEET_PORT_BASE)."""
         path = self.dir / f"{identity}.kubeconfig"
-        if not path.exists():
-            user = f"{self.spec.name}-{identity}"
-            doc = {
-                "apiVersion": "v1",
-                "kind": "Config",
-                "clusters": [{"name": self.spec.name, "cluster": {
-                    "server": self.spec.server, "certificate-authority": str(self.pki / "ca.crt")}}],
-                "users": [{"name": user, "user": {
-                    "client-certificate": str(self.pki / f"{identity}.crt"),
-                    "client-key": str(self.pki / f"{identity}.key")}}],
-                "contexts": [{"name": self.spec.name, "context": {"cluster": self.spec.name, "user": user}}],
-                "current-context": self.spec.name,
-            }
-            path.write_text(yaml.safe_dump(doc))
+        user = f"{self.spec.name}-{identity}"
+        doc = {
+            "apiVersion": "v1",
+            "kind": "Config",
+            "clusters": [{"name": self.spec.name, "cluster": {
+                "server": self.spec.server, "certificate-authority": str(self.pki / "ca.crt")}}],
+            "users": [{"name": user, "user": {
+                "client-certificate": str(self.pki / f"{identity}.crt"),
+                "client-key": str(self.pki / f"{identity}.key")}}],
+            "contexts": [{"name": self.spec.name, "context": {"cluster": self.spec.name, "user": user}}],
+            "current-context": self.spec.name,
+        }
+        path.write_text(yaml.safe_dump(doc))
         return path
 
     def _control_loop_flags(self, identity):

@@ -9,6 +9,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 FLEET_DIR = Path(os.environ.get("FLEET_DIR", ROOT / ".fleet"))
 CACHE_DIR = Path(os.environ.get("FLEET_CACHE", ROOT / ".cache"))
+# Keep the whole range (base + 1000) below 32768, where Linux's ephemeral ports begin: there any outgoing
+# connection may hold a port the fleet wants.
 PORT_BASE = int(os.environ.get("FLEET_PORT_BASE", "16000"))
 NODES_PER_CLUSTER = int(os.environ.get("FLEET_NODES", "3"))
 KUBECONFIG = FLEET_DIR / "kubeconfig"
@@ -53,7 +55,9 @@ def binary(name, versions=None, cache_dir=None):
 
 def binaries_built(karmada=False):
     built = binary(".complete").exists() and binary("kwok").with_name(".complete").exists()
-    return built and (not karmada or binary("karmada-webhook").with_name(".complete").exists())
+    # Checked by its last command, so a cache made before the agent joined the build is rebuilt.
+    agent = binary("karmada-agent")
+    return built and (not karmada or (agent.with_name(".complete").exists() and agent.exists()))
 
 
 def karmada_spec():

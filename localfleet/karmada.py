@@ -72,20 +72,21 @@ class KarmadaPlane(LocalCluster):
         raise ValueError(component)
 
     def _bootstrap(self, client):
-        """CRDs, the APIService of cluster.karmada.io and the webhook configurations, before Karmada starts."""
+        """CRDs, the APIService of cluster.karmada.io and the webhook configurations, before Karmada starts.
+        Applied (not only created) on every start: they carry ports, which follow FLEET_PORT_BASE."""
         pki.ensure_serving_cert(self.pki, SERVING_CERT,
                                 ["localhost", f"{AGGREGATED_SERVICE[1]}.{AGGREGATED_SERVICE[0]}.svc"])
         ca_bundle = base64.b64encode((self.pki / "ca.crt").read_bytes()).decode()
         for crd in sorted(config.binary("karmada-crds").rglob("*.yaml")):
             for doc in yaml.safe_load_all(crd.read_text()):
                 if doc and doc.get("kind") == "CustomResourceDefinition":
-                    client.create("/apis/apiextensions.k8s.io/v1/customresourcedefinitions", doc)
+                    client.apply("/apis/apiextensions.k8s.io/v1/customresourcedefinitions", doc)
         namespace, name = AGGREGATED_SERVICE
-        client.create("/api/v1/namespaces", {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": namespace}})
-        client.create(f"/api/v1/namespaces/{namespace}/services", {
+        client.apply("/api/v1/namespaces", {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": namespace}})
+        client.apply(f"/api/v1/namespaces/{namespace}/services", {
             "apiVersion": "v1", "kind": "Service", "metadata": {"name": name, "namespace": namespace},
             "spec": {"type": "ExternalName", "externalName": "localhost"}})
-        client.create("/apis/apiregistration.k8s.io/v1/apiservices", {
+        client.apply("/apis/apiregistration.k8s.io/v1/apiservices", {
             "apiVersion": "apiregistration.k8s.io/v1", "kind": "APIService",
             "metadata": {"name": "v1alpha1.cluster.karmada.io"},
             "spec": {"group": "cluster.karmada.io", "version": "v1alpha1", "caBundle": ca_bundle,
@@ -98,7 +99,7 @@ class KarmadaPlane(LocalCluster):
         for doc in yaml.safe_load_all(text.replace("{{caBundle}}", ca_bundle)):
             if doc:
                 plural = doc["kind"].lower() + "s"
-                client.create(f"/apis/admissionregistration.k8s.io/v1/{plural}", doc)
+                client.apply(f"/apis/admissionregistration.k8s.io/v1/{plural}", doc)
 
     def _settle(self, client, timeout):
         """Karmada is usable once the aggregated API answers (the other components start in seconds)."""

@@ -16,7 +16,7 @@ Unjoin (pkg/karmadactl/unjoin): delete the Cluster and wait until Karmada has cl
 member's RBAC, ServiceAccounts and namespace, and the control plane's Secrets.
 """
 
-from ansible_collections.hubspoke.multicluster.plugins.module_utils import objects
+from ansible_collections.hubspoke.multicluster.plugins.module_utils import karmada_agent, objects
 
 SYSTEM_LABELS = {"karmada.io/system": "true"}
 LABELS_ANNOTATION = "multicluster.hubspoke.io/managed-labels"
@@ -72,13 +72,18 @@ def cluster_object(params, endpoint, cluster_id, insecure, existing=None):
     for key, option in (("provider", "provider"), ("region", "region"), ("zones", "zones")):
         if params[option]:
             spec[key] = params[option]
+    return dict(cluster_labels(params, existing), spec=spec)
+
+
+def cluster_labels(params, existing=None):
+    """The Cluster's metadata as far as labels go: the inventory's, with the ones we set before and the inventory
+    dropped set to null (removed); the keys we set are kept in an annotation, so labels others set stay."""
     previous = ((existing or {}).get("metadata", {}).get("annotations") or {}).get(LABELS_ANNOTATION, "")
     labels = {key: None for key in previous.split(",") if key}
     labels.update(params["labels"] or {})
     return {"apiVersion": CLUSTER_API, "kind": "Cluster",
-            "metadata": {"name": name, "labels": labels,
-                         "annotations": {LABELS_ANNOTATION: ",".join(sorted(params["labels"] or {}))}},
-            "spec": spec}
+            "metadata": {"name": params["name"], "labels": labels,
+                         "annotations": {LABELS_ANNOTATION: ",".join(sorted(params["labels"] or {}))}}}
 
 
 def control_plane_secrets(params, credentials, impersonator_token, owner=None):
@@ -126,6 +131,10 @@ class Join:
         for cluster in objects.list_items(self.plane, "Cluster", api_version=CLUSTER_API):
             name, spec = cluster["metadata"]["name"], cluster.get("spec") or {}
             if name == self.params["name"]:
+                mode = spec.get("syncMode", "Push")
+                if mode != self.params["sync_mode"]:
+                    raise JoinError("already joined in {0} mode; unjoin it (state=absent) before joining in {1} "
+                                    "mode".format(mode, self.params["sync_mode"]))
                 if spec.get("id") and spec["id"] != cluster_id:
                     raise JoinError("cluster name {0!r} is already used by another member ({1}); choose another "
                                     "name or unjoin that one".format(name, spec.get("apiEndpoint")))
@@ -139,15 +148,24 @@ class Join:
                                                 "metadata": {"name": "kube-system"}})
         return kube_system["metadata"]["uid"]
 
-    def present(self, endpoint, insecure):
+    def _dry_runnable(self, svc, objs):
+        """In check mode, the objects a dry run can take: none in a namespace that does not exist yet (a dry
+        run only pretends to create it)."""
+        if not self.module.check_mode:
+            return objs
+        namespaces = {obj["metadata"]["namespace"] for obj in objs if "namespace" in obj["metadata"]}
+        missing = {ns for ns in namespaces
+                   if not objects.get(svc, {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}})}
+        return [obj for obj in objs if obj["metadata"].get("namespace") not in missing]
+
+    def present(self, endpoint, insecure, plane_server):
         cluster_id = self._cluster_id()
         existing = self._existing_cluster(cluster_id)
+        if self.params["sync_mode"] == "Pull":
+            return self._present_pull(endpoint, plane_server, cluster_id, existing)
         token_secrets = member_token_secrets(self.params)
-        member = member_objects(self.params) + token_secrets
-        if self.module.check_mode and not objects.get(self.member, member[0]):
-            # A dry run cannot create objects in a namespace that a dry run only pretended to create.
-            member = [obj for obj in member if "namespace" not in obj["metadata"]]
-        results = [objects.apply(self.member, obj) for obj in member]
+        results = [objects.apply(self.member, obj)
+                   for obj in self._dry_runnable(self.member, member_objects(self.params) + token_secrets)]
         plane_ns = {"apiVersion": "v1", "kind": "Namespace",
                     "metadata": {"name": self.params["cluster_namespace"], "labels": SYSTEM_LABELS}}
         results.append(objects.apply(self.plane, plane_ns))
@@ -165,6 +183,27 @@ class Join:
         results.append(cluster_result)
         return self._result(results, endpoint, cluster_id, cluster_result)
 
+    def _present_pull(self, endpoint, plane_server, cluster_id, existing):
+        """karmada-agent's identity and RBAC on the control plane, the agent on the member. The agent creates the
+        Cluster; once it exists, later runs put the inventory's labels on it."""
+        identity = karmada_agent.agent_identity(self.params["name"])
+        token_secret = objects.token_secret(self.params["cluster_namespace"], identity, identity)
+        plane = self._dry_runnable(self.plane, karmada_agent.control_plane_objects(self.params) + [token_secret])
+        results = [objects.apply(self.plane, obj) for obj in plane]
+        if self.module.check_mode and any(r["changed"] for r in results):
+            member = karmada_agent.member_objects(self.params, endpoint)
+            results += [objects.apply(self.member, obj) for obj in self._dry_runnable(self.member, member)]
+            return self._result(results, endpoint, cluster_id)
+        token = objects.wait_for_token(self.plane, token_secret, self.params["wait_timeout"])
+        kubeconfig = karmada_agent.agent_kubeconfig(self.params["control_plane_endpoint"] or plane_server,
+                                                    token.get("ca.crt", ""), token["token"], self.params["name"])
+        member = karmada_agent.member_objects(self.params, endpoint, kubeconfig)
+        results += [hide_data(objects.apply(self.member, obj)) for obj in self._dry_runnable(self.member, member)]
+        labels_result = objects.apply(self.plane, cluster_labels(self.params, existing)) if existing else None
+        if labels_result:
+            results.append(labels_result)
+        return self._result(results, endpoint, cluster_id, labels_result)
+
     def _result(self, results, endpoint, cluster_id, cluster_result=None):
         result = {"changed": any(r["changed"] for r in results), "api_endpoint": endpoint, "cluster_id": cluster_id}
         if cluster_result:
@@ -174,9 +213,15 @@ class Join:
         return result
 
     def absent(self):
+        """Unjoin, whichever mode the member was joined in: Pull mode's agent first (so that it cannot register
+        the Cluster again), then the Cluster (waiting for Karmada's cleanup), then both sides' credentials and RBAC.
+        The member's karmada-system namespace stays: it may hold more than the agent."""
         name, ns = self.params["name"], self.params["cluster_namespace"]
-        results = [objects.apply(self.plane, self._cluster_ref(), "absent")]
-        if results[0]["changed"] and not self.module.check_mode:
+        results = [objects.apply(self.member, obj, "absent")
+                   for obj in reversed(karmada_agent.member_objects(self.params, "", ""))
+                   if obj["kind"] != "Namespace"]
+        results.append(objects.apply(self.plane, self._cluster_ref(), "absent"))
+        if results[-1]["changed"] and not self.module.check_mode:
             if not objects.wait_until_gone(self.plane, self._cluster_ref(), self.params["wait_timeout"]):
                 raise JoinError("Karmada did not finish removing Cluster {0} within {1}s (its finalizer cleans the "
                                 "member's workloads; is karmada-controller-manager running?)".format(
@@ -184,6 +229,10 @@ class Join:
         for secret in (name, "{0}-impersonator".format(name)):
             results.append(objects.apply(self.plane, {"apiVersion": "v1", "kind": "Secret",
                                                       "metadata": {"name": secret, "namespace": ns}}, "absent"))
+        identity = karmada_agent.agent_identity(name)
+        plane = karmada_agent.control_plane_objects(self.params) + [objects.token_secret(ns, identity, identity)]
+        results += [objects.apply(self.plane, obj, "absent") for obj in reversed(plane)
+                    if obj["kind"] != "Namespace" or obj["metadata"]["name"] == karmada_agent.execution_namespace(name)]
         # The namespace takes the ServiceAccounts and token Secrets with it; waiting for it to be gone
         # keeps a second run from seeing it Terminating and reporting a change.
         for obj in reversed(member_objects(self.params)):

@@ -25,7 +25,12 @@ description:
   - Every object goes through kubernetes.core's apply logic, so check mode uses server-side dry run and diffs are
     real; Secret data never appears in results or diffs.
   - Written here because no maintained module does this; karmadactl is a CLI without idempotence or labels.
-  - Pull mode (karmada-agent on the member) is not supported by this module.
+  - With O(sync_mode=Pull), as C(karmadactl register) does, the member runs karmada-agent instead. On the control
+    plane, the agent's RBAC (C(system:karmada:<name>:agent), C(-work), C(-secret)) bound to a ServiceAccount
+    C(karmada-agent-<name>) with a long-lived token (karmadactl gets a client certificate through a CSR instead).
+    On the member, in C(karmada-system), the Secret C(karmada-kubeconfig), the agent's ServiceAccount and RBAC and
+    the C(karmada-agent) Deployment. The agent creates the C(Cluster) itself; once it exists, runs of this module
+    keep its labels in step with O(labels).
 options:
   name:
     description: The member's name in Karmada (the C(Cluster) object), usually C(inventory_hostname).
@@ -60,8 +65,26 @@ options:
     description: Seconds to wait for the member's tokens, and for Karmada to finish removing the C(Cluster) on unjoin.
     type: int
     default: 60
+  sync_mode:
+    description:
+      - C(Push), Karmada reaches the member with the member's token; C(Pull), karmada-agent on the member reaches
+        Karmada. A member is unjoined before it can change mode.
+    type: str
+    choices: [Push, Pull]
+    default: Push
+  agent_image:
+    description: Image of karmada-agent, in Pull mode.
+    type: str
+    default: docker.io/karmada/karmada-agent:v1.18.2
+  control_plane_endpoint:
+    description:
+      - In Pull mode, the URL the agent on the member reaches Karmada's API server at. Defaults to the URL of
+        O(control_plane).
+    type: str
   state:
-    description: C(present) joins or updates the member; C(absent) unjoins it and cleans both sides.
+    description:
+      - C(present) joins or updates the member; C(absent) unjoins it and cleans both sides, whichever mode it was
+        joined in.
     type: str
     choices: [present, absent]
     default: present
@@ -114,7 +137,7 @@ cluster_id:
   returned: when state is present
   type: str
 cluster:
-  description: The C(Cluster) object as stored.
+  description: The C(Cluster) object as stored (in Pull mode, once the agent has created it).
   returned: when state is present and not in check mode on a new member
   type: dict
 """
@@ -144,6 +167,9 @@ def argspec():
         region=dict(type="str"),
         zones=dict(type="list", elements="str"),
         cluster_namespace=dict(type="str", default="karmada-cluster"),
+        sync_mode=dict(type="str", choices=["Push", "Pull"], default="Push"),
+        agent_image=dict(type="str", default="docker.io/karmada/karmada-agent:v1.18.2"),
+        control_plane_endpoint=dict(type="str"),
         impersonator=dict(type="bool", default=True),
         wait_timeout=dict(type="int", default=60),
         state=dict(type="str", choices=["present", "absent"], default="present"),
@@ -161,7 +187,7 @@ def main():
             result = join.absent()
         else:
             endpoint = (module.params["api_endpoint"] or member.configuration.host).rstrip("/")
-            result = join.present(endpoint, not member.configuration.verify_ssl)
+            result = join.present(endpoint, not member.configuration.verify_ssl, plane.configuration.host.rstrip("/"))
     except (JoinError, objects.TokenNotReady) as err:
         module.fail_json(msg="{0}: {1}".format(module.params["name"], err))
     except CoreException as err:

@@ -3,6 +3,8 @@ spokes join it through the collection's playbooks, and a Deployment declared onc
 on the members, split 2:1 by inventory group, with a per-region image override.
 """
 
+import base64
+import subprocess
 import time
 
 import pytest
@@ -185,6 +187,53 @@ def test_karmada_source_reaches_members_with_karmadas_tokens(karmada, local_flee
         assert result["resources"][0]["metadata"]["uid"] == kube_system_uid(local_fleet.kubeconfig, host)
     groups = run_playbook(WHOAMI, inventory, {"target": "region_cn_shanghai"})
     assert set(groups.results("Read the cluster's kube-system Namespace")) == {"spoke-2"}
+
+
+def test_pull_mode_with_karmada_agent(karmada, local_fleet, tmp_path):
+    """spoke-2 in Pull mode. Under KWOK the agent's Deployment runs no code, so the test runs karmada-agent as a
+    local process with the kubeconfig the module wrote into the member: the agent's rights are exactly the
+    module's RBAC, and the Cluster it registers is the one Karmada uses."""
+    pull = {"karmada_member_sync_mode": "Pull", "karmada_member_wait_ready": False}
+    assert run_playbook(JOIN, INVENTORY, {"karmada_member_state": "absent"}, limit="spoke-2").rc == 0
+    first = run_playbook(JOIN, INVENTORY, pull, limit="spoke-2")
+    assert first.rc == 0 and first.changed == 1, first.stdout
+    secret = local_fleet.core("spoke-2").read_namespaced_secret("karmada-kubeconfig", "karmada-system")
+    agent_kubeconfig = tmp_path / "karmada-agent.kubeconfig"
+    agent_kubeconfig.write_bytes(base64.b64decode(secret.data["karmada-kubeconfig"]))
+    assert secret.data["karmada-kubeconfig"] not in first.stdout
+    deployment = client.AppsV1Api(local_fleet.api("spoke-2")).read_namespaced_deployment("karmada-agent", "karmada-system")
+    assert "--cluster-name=spoke-2" in deployment.spec.template.spec.containers[0].command
+    member_kubeconfig = tmp_path / "spoke-2.kubeconfig"
+    member_kubeconfig.write_text(yaml.safe_dump(dict(yaml.safe_load(local_fleet.kubeconfig.read_text()),
+                                                     **{"current-context": "spoke-2"})))
+    server = local_fleet.api("spoke-2").configuration.host
+    agent = subprocess.Popen(  # pylint: disable=consider-using-with
+        [str(config.binary("karmada-agent")), f"--karmada-kubeconfig={agent_kubeconfig}",
+         f"--kubeconfig={member_kubeconfig}", "--cluster-name=spoke-2", f"--cluster-api-endpoint={server}",
+         "--leader-elect=false", "--metrics-bind-address=0", "--health-probe-bind-address=0",
+         "--cluster-status-update-frequency=5s"],
+        stdout=(tmp_path / "agent.log").open("wb"), stderr=subprocess.STDOUT)
+    try:
+        wait_for(lambda: "spoke-2" in clusters(karmada) and ready(clusters(karmada)["spoke-2"]),
+                 "the agent's Cluster to be Ready")
+        assert clusters(karmada)["spoke-2"].spec.syncMode == "Pull"
+        labelled = run_playbook(JOIN, INVENTORY, dict(pull, karmada_member_wait_ready=True), limit="spoke-2")
+        assert labelled.rc == 0 and labelled.changed == 1, labelled.stdout
+        assert clusters(karmada)["spoke-2"].metadata.labels["region"] == "cn-shanghai"
+        assert run_playbook(JOIN, INVENTORY, pull, limit="spoke-2").changed == 0
+        switch = run_playbook(JOIN, INVENTORY, limit="spoke-2")
+        assert switch.rc != 0 and "already joined in Pull mode" in switch.stdout
+    finally:
+        agent.terminate()  # what deleting the agent's Deployment does on a real member
+        agent.wait()
+    gone = run_playbook(JOIN, INVENTORY, {"karmada_member_state": "absent"}, limit="spoke-2")
+    assert gone.rc == 0 and gone.changed == 1, gone.stdout
+    assert "spoke-2" not in clusters(karmada)
+    names = {b.metadata.name for b in client.RbacAuthorizationV1Api(karmada.client).list_cluster_role_binding().items}
+    assert "system:karmada:spoke-2:agent" not in names
+    apps = client.AppsV1Api(local_fleet.api("spoke-2"))
+    assert not apps.list_namespaced_deployment("karmada-system").items
+    assert run_playbook(JOIN, INVENTORY, {"karmada_member_state": "absent"}, limit="spoke-2").changed == 0
 
 
 def test_unjoin_one_member_cleans_both_sides(karmada, local_fleet):

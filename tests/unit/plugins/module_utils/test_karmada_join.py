@@ -1,5 +1,6 @@
 """What karmada_member writes, object by object, compared with karmadactl join (API round trips: integration)."""
 
+from ansible_collections.hubspoke.multicluster.plugins.module_utils import karmada_agent
 from ansible_collections.hubspoke.multicluster.plugins.module_utils.karmada_join import (
     LABELS_ANNOTATION,
     cluster_object,
@@ -64,3 +65,23 @@ def test_control_plane_secrets_owned_by_the_cluster_and_hidden_in_results():
         "controller": True, "blockOwnerDeletion": True}
     result = hide_data({"result": {"data": {"token": "dG9r"}}, "diff": {"after": {"data": {"token": "dG9r"}}}})
     assert "dG9r" not in repr(result)
+
+
+def test_pull_mode_objects_are_karmadactl_registers_bound_to_a_service_account():
+    params = dict(PARAMS, agent_image="karmada-agent:v1.18.2", zones=["a", "b"])
+    plane = {(o["kind"], o["metadata"].get("namespace"), o["metadata"]["name"]): o
+             for o in karmada_agent.control_plane_objects(params)}
+    assert ("Role", "karmada-es-spoke-1", "system:karmada:spoke-1:agent-work") in plane
+    assert ("Role", "karmada-cluster", "system:karmada:spoke-1:agent-secret") in plane
+    binding = plane[("ClusterRoleBinding", None, "system:karmada:spoke-1:agent")]
+    assert binding["subjects"] == [{"kind": "ServiceAccount", "name": "karmada-agent-spoke-1",
+                                    "namespace": "karmada-cluster"}]
+    own = plane[("ClusterRole", None, "system:karmada:spoke-1:agent")]["rules"][0]
+    assert own["resourceNames"] == ["spoke-1"] and own["verbs"] == ["get", "delete"]
+    member = karmada_agent.member_objects(params, "https://m:6443", "kubeconfig")
+    deployment = member[-1]
+    command = deployment["spec"]["template"]["spec"]["containers"][0]["command"]
+    assert "--cluster-name=spoke-1" in command and "--cluster-zones=a,b" in command
+    assert "--cluster-api-endpoint=https://m:6443" in command
+    assert member[1]["stringData"] == {"karmada-kubeconfig": "kubeconfig"}
+    assert all(o["kind"] != "Secret" for o in karmada_agent.member_objects(params, "https://m:6443"))
