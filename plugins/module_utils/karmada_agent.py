@@ -14,8 +14,7 @@ karmada-agent Deployment with karmadactl's flags. The agent creates the Cluster 
 """
 
 import base64
-
-import yaml
+import json
 
 SYSTEM_LABELS = {"karmada.io/system": "true"}
 AGENT = "karmada-agent"
@@ -90,14 +89,14 @@ def control_plane_objects(params):
 
 
 def agent_kubeconfig(server, ca_pem, token, cluster):
-    """The kubeconfig karmada-agent reads from the karmada-kubeconfig Secret."""
+    """The kubeconfig karmada-agent reads from the karmada-kubeconfig Secret (JSON, which is YAML too)."""
     user = agent_identity(cluster)
-    return yaml.safe_dump({
+    return json.dumps({
         "apiVersion": "v1", "kind": "Config", "current-context": "karmada",
         "clusters": [{"name": "karmada", "cluster": {
             "server": server, "certificate-authority-data": base64.b64encode(ca_pem.encode()).decode()}}],
         "users": [{"name": user, "user": {"token": token}}],
-        "contexts": [{"name": "karmada", "context": {"cluster": "karmada", "user": user}}]}, sort_keys=False)
+        "contexts": [{"name": "karmada", "context": {"cluster": "karmada", "user": user}}]}, indent=2)
 
 
 def agent_arguments(params, endpoint):
