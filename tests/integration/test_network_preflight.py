@@ -1,0 +1,72 @@
+"""The CIDR-overlap preflight against clusters whose ranges really overlap: a second local fleet, started in
+its own folder and port range, whose spoke-2 was created with spoke-1's pod and service ranges."""
+
+import os
+import subprocess
+import sys
+import time
+
+import pytest
+import yaml
+from kubernetes import client
+
+from helpers import ROOT, fleet_api, run_playbook
+
+PREFLIGHT = ROOT / "playbooks/network_preflight.yml"
+INVENTORY = ROOT / "inventories/local"
+TASK = "Refuse ranges that overlap another cluster's"
+
+
+def test_distinct_ranges_pass_and_are_read_from_the_cluster(local_fleet):
+    run = run_playbook(PREFLIGHT, INVENTORY)
+    assert run.rc == 0 and run.changed == 0, run.stdout
+    networks = run.results("Read the cluster's pod and service ranges")
+    spoke1 = networks["spoke-1"]
+    assert spoke1["service_cidrs"] == ["10.97.0.0/16"] and spoke1["sources"]["service"] == "servicecidrs"
+    assert spoke1["sources"]["pod"] == "nodes"  # node IPAM's /24s, collapsed
+    assert all(cidr.startswith("10.161.") for cidr in spoke1["pod_cidrs"])
+
+
+@pytest.fixture(name="overlapping_fleet", scope="module")
+def fixture_overlapping_fleet(local_fleet, tmp_path_factory):
+    """Hub + 2 spokes with spoke-2 on spoke-1's ranges; one node each, ports 20000+, stopped afterwards."""
+    folder = tmp_path_factory.mktemp("overlap")
+    env = {**os.environ, "FLEET_DIR": str(folder), "FLEET_PORT_BASE": "20000", "FLEET_NODES": "1"}
+    fleet = [sys.executable, "-m", "localfleet"]
+    subprocess.run([*fleet, "up", "--spokes", "2", "--overlap", "spoke-1,spoke-2"], env=env, cwd=ROOT, check=True,
+                   capture_output=True)
+    # Node IPAM hands out podCIDRs a moment after the nodes register.
+    for spoke in ("spoke-1", "spoke-2"):
+        core = client.CoreV1Api(fleet_api(folder / "kubeconfig", spoke))
+        deadline = time.monotonic() + 60
+        while not all(n.spec.pod_cidrs for n in core.list_node().items) and time.monotonic() < deadline:
+            time.sleep(0.5)
+    inventory = folder / "overlap.clusters.yml"
+    inventory.write_text(yaml.safe_dump({
+        "plugin": "hubspoke.multicluster.clusters",
+        "sources": [{"type": "kubeconfig", "name": "overlap", "path": str(folder / "kubeconfig"),
+                     "labels": {"role": "spoke"}}]}))
+    yield inventory
+    subprocess.run([*fleet, "down"], env=env, cwd=ROOT, check=True, capture_output=True)
+
+
+def test_overlapping_spokes_are_refused_naming_both_unless_globalnet(overlapping_fleet):
+    run = run_playbook(PREFLIGHT, overlapping_fleet)
+    assert run.rc != 0 and run.changed == 0
+    assert run.stats["spoke-1"]["failures"] == 1 and run.stats["spoke-2"]["failures"] == 1
+    assert run.stats["hub"]["failures"] == 0  # its ranges are its own: it goes on
+    message = run.results(TASK)["spoke-2"]["msg"]
+    assert "spoke-1 pod range 10.161.0.0/24 overlaps spoke-2 pod range 10.161.0.0/24" in message
+    assert "spoke-1 service range 10.97.0.0/16 overlaps spoke-2 service range 10.97.0.0/16" in message
+
+    allowed = run_playbook(PREFLIGHT, overlapping_fleet, {"network_preflight_globalnet": True})
+    assert allowed.rc == 0, allowed.stdout
+
+    # Ranges stated in the inventory win over what the cluster records (a migration in progress, say).
+    stated = overlapping_fleet.with_name("stated.yml")
+    stated.write_text(yaml.safe_dump({"all": {"hosts": {"spoke-2": {
+        "hubspoke_pod_cidrs": ["10.200.0.0/16"], "hubspoke_service_cidrs": ["10.201.0.0/16"]}}}}))
+    distinct = run_playbook(PREFLIGHT, [overlapping_fleet, stated])
+    assert distinct.rc == 0, distinct.stdout
+    assert distinct.results("Read the cluster's pod and service ranges")["spoke-2"]["sources"] == {
+        "pod": "inventory", "service": "inventory"}
