@@ -134,3 +134,28 @@ def as_argocd(secret):
     cluster = parse_cluster_secret(client.ApiClient().sanitize_for_serialization(secret))
     return config.new_client_from_config_dict(
         kubeconfig_from_config("argocd", cluster["server"], cluster["config"]), persist_config=False), cluster
+
+
+def install_crds(api_client, paths):
+    """Create the CRDs of these upstream files (an existing one is fine) and wait until they are Established."""
+    import time  # pylint: disable=import-outside-toplevel
+
+    import yaml  # pylint: disable=import-outside-toplevel
+    from kubernetes import client  # pylint: disable=import-outside-toplevel
+
+    extensions = client.ApiextensionsV1Api(api_client)
+    names = []
+    for path in paths:
+        crd = yaml.safe_load(Path(path).read_text())
+        names.append(crd["metadata"]["name"])
+        try:
+            extensions.create_custom_resource_definition(crd)
+        except client.ApiException as err:
+            if err.status != 409:
+                raise
+    for name in names:
+        for _attempt in range(200):
+            status = extensions.read_custom_resource_definition(name).status
+            if any(c.type == "Established" and c.status == "True" for c in status.conditions or []):
+                break
+            time.sleep(0.1)

@@ -14,7 +14,7 @@ import pytest
 import yaml
 from kubernetes import client, dynamic
 
-from helpers import ROOT, delete_namespace, fleet_api, kube_system_uid, run_playbook, unwrap
+from helpers import ROOT, delete_namespace, fleet_api, install_crds, kube_system_uid, run_playbook, unwrap
 
 UPSTREAM = ROOT.parent / "shared" / "upstream"
 CRDS = [UPSTREAM / "cluster-api/v1.14.0/crds/cluster.x-k8s.io_clusters.yaml",
@@ -41,21 +41,7 @@ def single_context_kubeconfig(local_fleet, context):
 @pytest.fixture(scope="module")
 def hub_objects(local_fleet):
     hub_api = fleet_api(local_fleet.kubeconfig, local_fleet.hub)
-    extensions = client.ApiextensionsV1Api(hub_api)
-    for path in CRDS:
-        crd = yaml.safe_load(path.read_text())
-        try:
-            extensions.create_custom_resource_definition(crd)
-        except client.ApiException as err:
-            if err.status != 409:
-                raise
-    for path in CRDS:
-        name = yaml.safe_load(path.read_text())["metadata"]["name"]
-        for _attempt in range(100):
-            status = extensions.read_custom_resource_definition(name).status
-            if any(c.type == "Established" and c.status == "True" for c in status.conditions or []):
-                break
-            time.sleep(0.1)
+    install_crds(hub_api, CRDS)
     dyn = dynamic.DynamicClient(hub_api)
     core = client.CoreV1Api(hub_api)
     core.create_namespace({"metadata": {"name": NAMESPACE}})

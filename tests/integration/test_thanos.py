@@ -1,0 +1,81 @@
+"""Thanos from the inventory: sidecars on the spokes' prometheus-operator Prometheus objects (the real CRD from
+../shared/upstream validates them), Query on the hub with one endpoint per spoke of the group."""
+
+import pytest
+import yaml
+from kubernetes import client, dynamic
+
+from helpers import ROOT, delete_namespace, install_crds, run_playbook
+
+THANOS = ROOT / "playbooks/thanos.yml"
+INVENTORY = ROOT / "inventories/local"
+PROMETHEUS_CRD = ROOT.parent / "shared/upstream/prometheus-operator/v0.93.0/crds/monitoring.coreos.com_prometheuses.yaml"
+
+
+def endpoint(spoke):
+    return f"{spoke}.thanos-sidecar-k8s.monitoring.svc.clusterset.local:10901"
+
+
+@pytest.fixture(name="prometheus", scope="module")
+def fixture_prometheus(local_fleet):
+    """prometheus-operator's CRD and a Prometheus `k8s` in `monitoring` on every spoke, as kube-prometheus has it."""
+    for context in local_fleet.contexts:  # whatever an interrupted run left
+        delete_namespace(local_fleet.kubeconfig, context, "monitoring")
+    for spoke in local_fleet.spokes:
+        install_crds(local_fleet.api(spoke), [PROMETHEUS_CRD])
+        local_fleet.core(spoke).create_namespace({"metadata": {"name": "monitoring"}})
+    for spoke in local_fleet.spokes:
+        prometheuses = dynamic.DynamicClient(local_fleet.api(spoke)).resources.get(
+            api_version="monitoring.coreos.com/v1", kind="Prometheus")
+        prometheuses.create(namespace="monitoring", body={
+            "apiVersion": "monitoring.coreos.com/v1", "kind": "Prometheus",
+            "metadata": {"name": "k8s", "namespace": "monitoring"},
+            "spec": {"replicas": 2, "externalLabels": {"team": "platform"}}})
+    yield
+    for context in local_fleet.contexts:
+        delete_namespace(local_fleet.kubeconfig, context, "monitoring")
+
+
+def query_objects(local_fleet):
+    core, apps = local_fleet.core(local_fleet.hub), client.AppsV1Api(local_fleet.api(local_fleet.hub))
+    endpoints = yaml.safe_load(core.read_namespaced_config_map("thanos-query-endpoints", "monitoring")
+                               .data["endpoints.yaml"])["endpoints"]
+    return [e["address"] for e in endpoints], apps.read_namespaced_deployment("thanos-query", "monitoring")
+
+
+def test_sidecars_and_query_follow_the_group(prometheus, local_fleet):
+    check = run_playbook(THANOS, INVENTORY, check=True, limit="hub,spoke-1")
+    assert check.rc == 0, check.stdout
+    # the hub has no monitoring namespace yet: nothing was created there
+    assert "monitoring" not in {n.metadata.name for n in local_fleet.core(local_fleet.hub).list_namespace().items}
+
+    one = run_playbook(THANOS, INVENTORY, limit="hub,spoke-1")
+    assert one.rc == 0, one.stdout
+    addresses, deployment = query_objects(local_fleet)
+    assert addresses == [endpoint("spoke-1")]
+    args = deployment.spec.template.spec.containers[0].args
+    assert "--endpoint.sd-config-file=/etc/thanos/endpoints/endpoints.yaml" in args
+    assert "--query.replica-label=prometheus_replica" in args and "--query.replica-label=replica" in args
+
+    prometheus_k8s = dynamic.DynamicClient(local_fleet.api("spoke-1")).resources.get(
+        api_version="monitoring.coreos.com/v1", kind="Prometheus").get(name="k8s", namespace="monitoring")
+    assert prometheus_k8s.spec.externalLabels.to_dict() == {"team": "platform", "cluster": "spoke-1"}
+    assert prometheus_k8s.spec.thanos.image == "quay.io/thanos/thanos:v0.39.2"
+    assert prometheus_k8s.spec.replicas == 2  # fields the role does not own are left alone
+    service = local_fleet.core("spoke-1").read_namespaced_service("thanos-sidecar-k8s", "monitoring")
+    assert service.spec.ports[0].port == 10901 and service.spec.selector["operator.prometheus.io/name"] == "k8s"
+
+    both = run_playbook(THANOS, INVENTORY)
+    assert both.rc == 0, both.stdout
+    addresses, after = query_objects(local_fleet)
+    assert addresses == [endpoint("spoke-1"), endpoint("spoke-2")]  # exactly one endpoint more
+    assert after.metadata.generation == deployment.metadata.generation  # and no rollout of Query
+
+    again = run_playbook(THANOS, INVENTORY)
+    assert again.rc == 0 and again.changed == 0, again.stdout
+
+
+def test_a_spoke_without_prometheus_fails_alone(prometheus, local_fleet):
+    run = run_playbook(THANOS, INVENTORY, {"thanos_sidecar_prometheus": "missing"}, limit="spoke-1")
+    assert run.rc != 0
+    assert "has no Prometheus monitoring/missing" in run.results("Require prometheus-operator's Prometheus")["spoke-1"]["msg"]
