@@ -1,0 +1,90 @@
+"""Submariner from the inventory: the broker on the hub and every spoke joined, validated by the real CRD schemas
+from ../shared/upstream; a member's broker token really works against the hub, within its Role."""
+
+import base64
+
+import pytest
+from kubernetes import client, dynamic
+
+from helpers import ROOT, delete_namespace, install_crds, run_playbook
+
+SUBMARINER = ROOT / "playbooks/submariner.yml"
+INVENTORY = ROOT / "inventories/local"
+CRDS = ROOT.parent / "shared/upstream/submariner-operator/v0.18.1/crds"
+SERVICE_EXPORT_CRD = ROOT.parent / "shared/upstream/karmada/v1.18.2/crds/multicluster/multicluster.x-k8s.io_serviceexports.yaml"
+OFFLINE = {"submariner_broker_crds": str(CRDS), "submariner_join_crds": str(CRDS),
+           "service_export_services": [{"name": "kubernetes", "namespace": "default"}]}
+
+
+@pytest.fixture(name="submariner", scope="module")
+def fixture_submariner(local_fleet):
+    """Lighthouse's ServiceExport CRD on the spokes (the operator installs it on a real cluster); cleanup after."""
+    for spoke in local_fleet.spokes:
+        install_crds(local_fleet.api(spoke), [SERVICE_EXPORT_CRD])
+    yield
+    run_playbook(SUBMARINER, INVENTORY, dict(OFFLINE, submariner_join_state="absent"))
+    delete_namespace(local_fleet.kubeconfig, local_fleet.hub, "submariner-k8s-broker")
+
+
+def status_with_token(local_fleet, token, call):
+    trusted = local_fleet.api(local_fleet.hub).configuration
+    conf = client.Configuration(host=trusted.host, api_key={"authorization": "Bearer " + token})
+    conf.ssl_ca_cert = trusted.ssl_ca_cert
+    try:
+        call(client.ApiClient(conf))
+    except client.ApiException as err:
+        return err.status
+    return 200
+
+
+def test_broker_and_join(submariner, local_fleet):
+    check = run_playbook(SUBMARINER, INVENTORY, OFFLINE, check=True)
+    assert check.rc == 0, check.stdout
+    assert "submariner-k8s-broker" not in {n.metadata.name for n in local_fleet.core(local_fleet.hub).list_namespace().items}
+
+    first = run_playbook(SUBMARINER, INVENTORY, OFFLINE)
+    assert first.rc == 0, first.stdout
+    hub = dynamic.DynamicClient(local_fleet.api(local_fleet.hub))
+    broker = hub.resources.get(api_version="submariner.io/v1alpha1", kind="Broker").get(
+        name="submariner-broker", namespace="submariner-k8s-broker")
+    assert broker.spec.globalnetEnabled is False and broker.spec.components == ["service-discovery", "connectivity"]
+    for spoke, (service, pods) in {"spoke-1": ("10.97.0.0/16", "10.161."), "spoke-2": ("10.98.0.0/16", "10.162.")}.items():
+        member = dynamic.DynamicClient(local_fleet.api(spoke))
+        spec = member.resources.get(api_version="submariner.io/v1alpha1", kind="Submariner").get(
+            name="submariner", namespace="submariner-operator").spec
+        assert spec.clusterID == spoke and spec.serviceCIDR == service and spec.clusterCIDR.startswith(pods)
+        assert spec.brokerK8sApiServer == local_fleet.api(local_fleet.hub).configuration.host.removeprefix("https://")
+        assert spec.brokerK8sSecret == "submariner-broker-secret" and spec.ceIPSecPSKSecret == "submariner-ipsec-psk"
+        assert member.resources.get(api_version="multicluster.x-k8s.io/v1alpha1", kind="ServiceExport").get(
+            name="kubernetes", namespace="default")
+        gateways = local_fleet.core(spoke).list_node(label_selector="submariner.io/gateway=true").items
+        assert len(gateways) == 1
+
+    secret = local_fleet.core("spoke-1").read_namespaced_secret("submariner-broker-secret", "submariner-operator")
+    token = base64.b64decode(secret.data["token"]).decode()
+    assert token not in first.stdout
+    in_broker = "submariner-k8s-broker"
+    assert status_with_token(local_fleet, token, lambda api: client.DiscoveryV1Api(api).list_namespaced_endpoint_slice(
+        in_broker)) == 200
+    assert status_with_token(local_fleet, token, lambda api: client.CoreV1Api(api).list_namespaced_secret(
+        in_broker)) == 403
+    assert status_with_token(local_fleet, token, lambda api: client.CoreV1Api(api).list_namespace()) == 403
+    psk = [local_fleet.core(c).read_namespaced_secret("submariner-ipsec-psk", n).data["psk"]
+           for c, n in (("spoke-1", "submariner-operator"), ("spoke-2", "submariner-operator"),
+                        (local_fleet.hub, in_broker))]
+    assert len(set(psk)) == 1  # one key for every gateway
+
+    again = run_playbook(SUBMARINER, INVENTORY, OFFLINE)
+    assert again.rc == 0 and again.changed == 0, again.stdout
+
+
+def test_leave_cleans_both_sides(submariner, local_fleet):
+    assert run_playbook(SUBMARINER, INVENTORY, OFFLINE).rc == 0
+    gone = run_playbook(SUBMARINER, INVENTORY, dict(OFFLINE, submariner_join_state="absent"), limit="spoke-2")
+    assert gone.rc == 0 and gone.changed > 0, gone.stdout
+    assert "submariner-operator" not in {n.metadata.name for n in local_fleet.core("spoke-2").list_namespace().items}
+    accounts = {a.metadata.name for a in local_fleet.core(local_fleet.hub).list_namespaced_service_account(
+        "submariner-k8s-broker").items}
+    assert "cluster-spoke-2" not in accounts and "cluster-spoke-1" in accounts
+    again = run_playbook(SUBMARINER, INVENTORY, dict(OFFLINE, submariner_join_state="absent"), limit="spoke-2")
+    assert again.rc == 0 and again.changed == 0, again.stdout
