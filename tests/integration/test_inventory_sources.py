@@ -8,7 +8,6 @@ merges (same API URL) with a static entry that knows how to reach it.
 import base64
 import json
 import subprocess
-import time
 
 import pytest
 import yaml
