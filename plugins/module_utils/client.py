@@ -45,6 +45,16 @@ def api_client(module=None, retries=0, **auth):
     return client
 
 
+def module_api_client(module):
+    """api_client(module), or a failed module with the reason when the connection options cannot make one."""
+    try:
+        return api_client(module)
+    except Exception as err:  # pylint: disable=broad-exception-caught
+        # kubernetes.config raises ConfigException, ValueError, KeyError... for a bad kubeconfig.
+        module.fail_json(msg="cannot build a client from the connection options: {0}".format(err))
+    return None
+
+
 def connection_error_reason(err):
     """The innermost cause of a urllib3 error: 'Connection refused' rather than a retry wrapper."""
     reason = getattr(err, "reason", None)

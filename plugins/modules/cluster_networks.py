@@ -67,7 +67,10 @@ import copy
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.kubernetes.core.plugins.module_utils.args_common import AUTH_ARG_SPEC
 from ansible_collections.kubernetes.core.plugins.module_utils.k8s.core import AnsibleK8SModule
-from ansible_collections.hubspoke.multicluster.plugins.module_utils.client import api_client, connection_error_reason
+from ansible_collections.hubspoke.multicluster.plugins.module_utils.client import (
+    connection_error_reason,
+    module_api_client,
+)
 from ansible_collections.hubspoke.multicluster.plugins.module_utils.cluster_networks import read_networks
 
 try:
@@ -84,11 +87,7 @@ def argspec():
 
 def main():
     module = AnsibleK8SModule(module_class=AnsibleModule, argument_spec=argspec(), supports_check_mode=True)
-    try:
-        client = api_client(module)
-    except Exception as err:  # pylint: disable=broad-exception-caught
-        # kubernetes.config raises ConfigException, ValueError, KeyError... for a bad kubeconfig.
-        module.fail_json(msg="cannot build a client from the connection options: {0}".format(err))
+    client = module_api_client(module)
     try:
         networks = read_networks(CoreV1Api(client), CustomObjectsApi(client),
                                  module.params["pod_cidrs"], module.params["service_cidrs"])
