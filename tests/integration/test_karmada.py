@@ -127,6 +127,19 @@ def test_join_check_mode_then_join_with_labels(karmada, unjoined, local_fleet):
     assert again.rc == 0 and again.changed == 0, again.stdout
 
 
+def test_labels_follow_the_inventory(karmada, local_fleet):
+    assert run_playbook(JOIN, INVENTORY).rc == 0
+    relabel = {"karmada_member_labels": {"environment": "staging", "tier": "gold"}}
+    changed = run_playbook(JOIN, INVENTORY, relabel, limit="spoke-1")
+    assert changed.rc == 0 and changed.changed == 1, changed.stdout
+    labels = clusters(karmada)["spoke-1"].metadata.labels
+    assert labels["environment"] == "staging" and labels["tier"] == "gold" and "region" not in labels
+    back = run_playbook(JOIN, INVENTORY, limit="spoke-1")
+    assert back.rc == 0 and back.changed == 1
+    labels = clusters(karmada)["spoke-1"].metadata.labels
+    assert labels["environment"] == "production" and "tier" not in labels
+
+
 def test_weighted_propagation_with_override(karmada, local_fleet):
     assert run_playbook(JOIN, INVENTORY).rc == 0
     check = run_playbook(POLICIES, INVENTORY, POLICY_VARS, check=True)
