@@ -29,7 +29,6 @@ from ansible_collections.hubspoke.multicluster.plugins.module_utils.argocd_clust
 )
 from ansible_collections.hubspoke.multicluster.plugins.module_utils.objects import SA_ANNOTATION, TOKEN_TYPE
 
-HIDDEN = "VALUE_HIDDEN"
 FULL_ACCESS = [{"apiGroups": ["*"], "resources": ["*"], "verbs": ["*"]},
                {"nonResourceURLs": ["*"], "verbs": ["*"]}]
 READ_ONLY = [{"apiGroups": ["*"], "resources": ["*"], "verbs": ["get", "list", "watch"]},
@@ -141,20 +140,6 @@ def hub_secret(params, server, token, tls, existing_labels=None):
             "data": {k: _b64(v) for k, v in data.items()}}
 
 
-def _mask(obj):
-    if isinstance(obj, dict) and isinstance(obj.get("data"), dict):
-        obj["data"] = {k: HIDDEN for k in obj["data"]}
-    return obj
-
-
-def mask_secret_result(result):
-    """Neither the result nor the diff of the hub Secret may carry the token."""
-    _mask(result.get("result") or {})
-    for side in ("before", "after"):
-        _mask((result.get("diff") or {}).get(side) or {})
-    return result
-
-
 def _age_seconds(obj, now=None):
     created = datetime.strptime(obj["metadata"]["creationTimestamp"], "%Y-%m-%dT%H:%M:%SZ")
     return ((now or datetime.now(timezone.utc)) - created.replace(tzinfo=timezone.utc)).total_seconds()
@@ -240,7 +225,7 @@ class Registration:
             name = current["metadata"]["name"]
         token = self._wait_for_token(name, self.params["wait_timeout"])
         definition = hub_secret(self.params, server, token, tls, ((existing or {}).get("metadata") or {}).get("labels"))
-        hub_result = mask_secret_result(objects.apply(self.hub, definition))
+        hub_result = objects.hide_secret_data(objects.apply(self.hub, definition))
         if rotated:  # only after the hub holds the new token: deleting the Secret revokes the old one
             results.append(objects.apply(self.spoke, token_secret(self.params, current["metadata"]["name"]), "absent"))
         result = {"changed": hub_result["changed"] or any(r["changed"] for r in results), "rotated": rotated,

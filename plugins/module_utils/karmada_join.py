@@ -102,16 +102,6 @@ def control_plane_secrets(params, credentials, impersonator_token, owner=None):
     return secrets
 
 
-def hide_data(result):
-    """No token in results or diffs: every data value of a Secret is replaced."""
-    for obj in [result.get("result")] + [(result.get("diff") or {}).get(side) for side in ("before", "after")]:
-        if isinstance(obj, dict):
-            for key in ("data", "stringData"):
-                if isinstance(obj.get(key), dict):
-                    obj[key] = {k: "VALUE_HIDDEN" for k in obj[key]}
-    return result
-
-
 class Join:
     def __init__(self, module, member_svc, plane_svc):
         self.module = module
@@ -179,7 +169,7 @@ class Join:
         owner = (cluster_result.get("result") or {}).get("metadata") or {}
         secrets = control_plane_secrets(self.params, tokens[-1], tokens[0]["token"] if self.params["impersonator"]
                                         else None, owner if owner.get("uid") else None)
-        results += [hide_data(objects.apply(self.plane, s)) for s in secrets]
+        results += [objects.hide_secret_data(objects.apply(self.plane, s)) for s in secrets]
         results.append(cluster_result)
         return self._result(results, endpoint, cluster_id, cluster_result)
 
@@ -198,7 +188,7 @@ class Join:
         kubeconfig = karmada_agent.agent_kubeconfig(self.params["control_plane_endpoint"] or plane_server,
                                                     token.get("ca.crt", ""), token["token"], self.params["name"])
         member = karmada_agent.member_objects(self.params, endpoint, kubeconfig)
-        results += [hide_data(objects.apply(self.member, obj)) for obj in self._dry_runnable(self.member, member)]
+        results += [objects.hide_secret_data(objects.apply(self.member, obj)) for obj in self._dry_runnable(self.member, member)]
         labels_result = objects.apply(self.plane, cluster_labels(self.params, existing)) if existing else None
         if labels_result:
             results.append(labels_result)

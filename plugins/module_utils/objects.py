@@ -13,6 +13,7 @@ from ansible_collections.kubernetes.core.plugins.module_utils.k8s.runner import 
 
 TOKEN_TYPE = "kubernetes.io/service-account-token"
 SA_ANNOTATION = "kubernetes.io/service-account.name"
+HIDDEN = "VALUE_HIDDEN"
 
 
 class TokenNotReady(Exception):
@@ -21,6 +22,16 @@ class TokenNotReady(Exception):
 
 def apply(svc, definition, state="present"):
     return perform_action(svc, definition, {"state": state})
+
+
+def hide_secret_data(result):
+    """An apply result whose object and diff carry no Secret values: every data and stringData value is replaced."""
+    for obj in [result.get("result")] + [(result.get("diff") or {}).get(side) for side in ("before", "after")]:
+        if isinstance(obj, dict):
+            for key in ("data", "stringData"):
+                if isinstance(obj.get(key), dict):
+                    obj[key] = {k: HIDDEN for k in obj[key]}
+    return result
 
 
 def get(svc, definition):

@@ -50,18 +50,6 @@ def tokens_by_cluster(local_fleet):
     return {as_argocd(s)[1]["name"]: as_argocd(s)[1]["config"]["bearerToken"] for s in local_fleet.argocd_secrets().values()}
 
 
-def status_with_token(local_fleet, spoke, token):
-    """HTTP status of a namespace list on the spoke with this bearer token (200, 401, 403)."""
-    trusted = local_fleet.api(spoke).configuration
-    conf = client.Configuration(host=trusted.host, api_key={"authorization": "Bearer " + token})
-    conf.ssl_ca_cert = trusted.ssl_ca_cert
-    try:
-        client.CoreV1Api(client.ApiClient(conf)).list_namespace()
-    except client.ApiException as err:
-        return err.status
-    return 200
-
-
 def test_site_installs_argocd_registers_spokes_and_routes_apps(hub, fresh_hub, local_fleet):
     check = run_playbook(SITE, INVENTORY, check=True)
     assert check.rc == 0, check.stdout
@@ -132,8 +120,8 @@ def test_rotate_then_deregister(installed_hub, local_fleet):
     after = tokens_by_cluster(local_fleet)
     for spoke in local_fleet.spokes:
         assert after[spoke] != before[spoke]
-        assert status_with_token(local_fleet, spoke, before[spoke]) == 401
-        assert status_with_token(local_fleet, spoke, after[spoke]) == 200
+        assert local_fleet.status_with_token(spoke, before[spoke]) == 401
+        assert local_fleet.status_with_token(spoke, after[spoke]) == 200
         assert after[spoke] not in rotated.stdout and before[spoke] not in rotated.stdout
     # Only one token Secret is left on each spoke: the one the hub holds.
     token_secrets = [s.metadata.name for s in local_fleet.core("spoke-1").list_namespaced_secret(

@@ -26,17 +26,6 @@ def fixture_submariner(local_fleet):
     delete_namespace(local_fleet.kubeconfig, local_fleet.hub, "submariner-k8s-broker")
 
 
-def status_with_token(local_fleet, token, call):
-    trusted = local_fleet.api(local_fleet.hub).configuration
-    conf = client.Configuration(host=trusted.host, api_key={"authorization": "Bearer " + token})
-    conf.ssl_ca_cert = trusted.ssl_ca_cert
-    try:
-        call(client.ApiClient(conf))
-    except client.ApiException as err:
-        return err.status
-    return 200
-
-
 def test_broker_and_join(submariner, local_fleet):
     check = run_playbook(SUBMARINER, INVENTORY, OFFLINE, check=True)
     assert check.rc == 0, check.stdout
@@ -64,11 +53,11 @@ def test_broker_and_join(submariner, local_fleet):
     token = base64.b64decode(secret.data["token"]).decode()
     assert token not in first.stdout
     in_broker = "submariner-k8s-broker"
-    assert status_with_token(local_fleet, token, lambda api: client.DiscoveryV1Api(api).list_namespaced_endpoint_slice(
-        in_broker)) == 200
-    assert status_with_token(local_fleet, token, lambda api: client.CoreV1Api(api).list_namespaced_secret(
-        in_broker)) == 403
-    assert status_with_token(local_fleet, token, lambda api: client.CoreV1Api(api).list_namespace()) == 403
+    assert local_fleet.status_with_token(
+        local_fleet.hub, token, lambda api: client.DiscoveryV1Api(api).list_namespaced_endpoint_slice(in_broker)) == 200
+    assert local_fleet.status_with_token(
+        local_fleet.hub, token, lambda api: client.CoreV1Api(api).list_namespaced_secret(in_broker)) == 403
+    assert local_fleet.status_with_token(local_fleet.hub, token) == 403  # the namespace list
     psk = [local_fleet.core(c).read_namespaced_secret("submariner-ipsec-psk", n).data["psk"]
            for c, n in (("spoke-1", "submariner-operator"), ("spoke-2", "submariner-operator"),
                         (local_fleet.hub, in_broker))]

@@ -11,13 +11,13 @@ from ansible_collections.hubspoke.multicluster.plugins.module_utils.argocd_regis
     RegistrationError,
     current_token_secret,
     hub_secret,
-    mask_secret_result,
     parse_duration,
     secret_name_for,
     spoke_objects,
     token_secret,
     token_secret_name,
 )
+from ansible_collections.hubspoke.multicluster.plugins.module_utils.objects import hide_secret_data
 
 PARAMS = {"name": "prod-hz", "argocd_namespace": "argocd", "labels": {"environment": "production"},
           "annotations": {}, "namespaces": [], "cluster_resources": False, "project": None, "shard": None,
@@ -101,5 +101,5 @@ def test_hub_secret_fields_and_label_removal():
 def test_results_and_diffs_never_carry_the_token():
     result = {"result": {"data": {"config": "c2VjcmV0"}},
               "diff": {"before": {"data": {"config": "b2xk"}}, "after": {"data": {"config": "bmV3"}}}}
-    masked = json.dumps(mask_secret_result(result))
+    masked = json.dumps(hide_secret_data(result))
     assert "c2VjcmV0" not in masked and "b2xk" not in masked and "bmV3" not in masked

@@ -1,11 +1,11 @@
 """What karmada_member writes, object by object, compared with karmadactl join (API round trips: integration)."""
 
 from ansible_collections.hubspoke.multicluster.plugins.module_utils import karmada_agent
+from ansible_collections.hubspoke.multicluster.plugins.module_utils.objects import hide_secret_data
 from ansible_collections.hubspoke.multicluster.plugins.module_utils.karmada_join import (
     LABELS_ANNOTATION,
     cluster_object,
     control_plane_secrets,
-    hide_data,
     member_objects,
     member_token_secrets,
 )
@@ -63,7 +63,7 @@ def test_control_plane_secrets_owned_by_the_cluster_and_hidden_in_results():
     assert secrets[0]["metadata"]["ownerReferences"][0] == {
         "apiVersion": "cluster.karmada.io/v1alpha1", "kind": "Cluster", "name": "spoke-1", "uid": "u-1",
         "controller": True, "blockOwnerDeletion": True}
-    result = hide_data({"result": {"data": {"token": "dG9r"}}, "diff": {"after": {"data": {"token": "dG9r"}}}})
+    result = hide_secret_data({"result": {"data": {"token": "dG9r"}}, "diff": {"after": {"data": {"token": "dG9r"}}}})
     assert "dG9r" not in repr(result)
 
 
