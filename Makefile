@@ -10,6 +10,8 @@ FLEET_OVERLAP ?=
 CLUSTER       ?=
 # KARMADA=1: fleet-up also runs Karmada's control plane as local processes (built on first use).
 KARMADA       ?=
+# ARGOCD=1: fleet-up also runs Argo CD's controllers against the hub (built on first use).
+ARGOCD        ?=
 # Ansible finds the collection through a link in a folder outside this tree (a link inside it
 # would loop for every tool that walks the tree), one folder per checkout.
 WORKDIR       := $(HOME)/.cache/hubspoke-multicluster/$(shell printf %s "$(CURDIR)" | sha1sum | cut -c1-12)
@@ -23,9 +25,9 @@ SANITY_VENV   := $(WORKDIR)/sanity-venv
 export PATH := $(VENV)/bin:$(PATH)
 export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS):$(VENV)/lib/python3.11/site-packages
 export ANSIBLE_FORCE_COLOR ?= false
-export FLEET_SPOKES FLEET_OVERLAP KARMADA
+export FLEET_SPOKES FLEET_OVERLAP KARMADA ARGOCD
 
-.PHONY: help setup fleet-build fleet-up fleet-down fleet-status fleet-stop fleet-start demo \
+.PHONY: help setup fleet-deps fleet-build fleet-up fleet-down fleet-status fleet-stop fleet-start demo \
         test sanity lint unit integration benchmarks clean
 
 help: ## list targets
@@ -43,10 +45,18 @@ setup: $(VENV)/.installed ## virtualenv with ansible 12.3.0, kubernetes, molecul
 	ansible-doc -t module hubspoke.multicluster.cluster_status >/dev/null
 	ansible-doc -t inventory hubspoke.multicluster.clusters >/dev/null
 
+# Debian's packages the fleet runs beside its Go builds: Redis for Argo CD, Prometheus for the Thanos test.
+fleet-deps: ## install Debian's redis-server and prometheus if missing (apt-get; root or sudo)
+	@if ! command -v redis-server >/dev/null || ! command -v prometheus >/dev/null; then \
+	  sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$sudo apt-get update -q >/dev/null && \
+	  DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -q --no-install-recommends redis-server prometheus >/dev/null; \
+	fi
+
 fleet-build: ## build kube-apiserver, etcd, controller-manager, scheduler, kubectl and kwok (cached)
 	bash localfleet/build.sh
 
-fleet-up: setup ## start a hub and FLEET_SPOKES spokes on loopback (idempotent); KARMADA=1 adds Karmada
+fleet-up: setup fleet-deps ## start a hub and FLEET_SPOKES spokes on loopback (idempotent); KARMADA=1 adds Karmada, ARGOCD=1 Argo CD's controllers
 	python -m localfleet up
 
 fleet-down: ## stop every fleet process, by pid
@@ -93,7 +103,7 @@ lint: setup ## ansible-lint, production profile
 unit: setup ## unit tests (pytest; fake I/O only)
 	pytest tests/unit
 
-integration: setup ## integration tests against the local fleet (started by the tests if not running, and stopped after)
+integration: setup fleet-deps ## integration tests against the local fleet (started by the tests if not running, and stopped after)
 	pytest tests/integration
 
 benchmarks: fleet-up ## print the figures recorded in docs/benchmarks.md (not part of make test)

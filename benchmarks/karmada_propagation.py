@@ -36,7 +36,7 @@ def main():
 
         from localfleet import config, fleet  # pylint: disable=import-outside-toplevel  # reads FLEET_* at import
 
-        fleet.ensure_built(karmada=True)
+        fleet.ensure_built("karmada")
         try:
             fleet.up(2)
             started = time.monotonic()

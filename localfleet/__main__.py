@@ -27,6 +27,8 @@ def main(argv=None):
                     help="two clusters, comma-separated, whose pod and service CIDRs overlap (at creation)")
     up.add_argument("--karmada", action="store_true", default=os.environ.get("KARMADA", "") not in ("", "0"),
                     help="also run Karmada's control plane (API server, aggregated API, webhook, controllers)")
+    up.add_argument("--argocd", action="store_true", default=os.environ.get("ARGOCD", "") not in ("", "0"),
+                    help="also run Argo CD's application controller, repo server and ApplicationSet controller")
     sub.add_parser("down", help="stop every fleet process")
     status = sub.add_parser("status", help="print a table of clusters")
     status.add_argument("--json", action="store_true")
@@ -39,7 +41,7 @@ def main(argv=None):
     try:
         if args.command == "up":
             overlap = tuple(n.strip() for n in args.overlap.split(",") if n.strip())
-            fleet.up(args.spokes, overlap, args.karmada)
+            fleet.up(args.spokes, overlap, args.karmada, args.argocd)
             print_table(fleet.status())
             print(f"\nkubeconfig: {config.KUBECONFIG}")
         elif args.command == "down":

@@ -93,40 +93,90 @@ build_kwok() {
     touch "$out/.complete"
 }
 
-# Karmada v1.18 has no replace directives, but the module proxy refuses the `list` query `go install
-# pkg@version` makes, so the commands are built from a wrapper module like the one above. The CRDs and the
-# webhook configuration the local control plane applies come from the same module.
+# Build commands of a Go module at a pinned version through a wrapper module of our own, because the
+# module proxy refuses the `list` query `go install pkg@version` makes, and because a main module's
+# replace directives are ignored when it is a dependency: the wrapper copies upstream's go/godebug lines
+# and its replace block (module-path replaces only; a local-path replace cannot be copied).
+# usage: build_wrapped <name> <module> <version> <ldflags> <package>...   (binaries land in $out)
+build_wrapped() {
+    local name=$1 module=$2 version=$3 ldflags=$4; shift 4
+    local mod="$cache/gomod/$name-$version"
+    mkdir -p "$mod"
+    local upstream_mod
+    upstream_mod=$(cd "$mod" && printf 'module localfleet/%s\n' "$name" >go.mod &&
+        go mod download -json "$module@$version" | python3 -c 'import json,sys; print(json.load(sys.stdin)["GoMod"])')
+    {
+        printf 'module localfleet/%s\n\n' "$name"
+        grep -E '^(go|godebug) ' "$upstream_mod"
+        printf '\nrequire %s %s\n\n' "$module" "$version"
+        awk '/^replace \($/ {on=1} on && !/=> \.\.?\// {print} on && /^\)$/ {on=0}' "$upstream_mod"
+        awk '/^replace [^(]/ && !/=> \.\.?\// {print}' "$upstream_mod"
+    } >"$mod/go.mod"
+    (
+        cd "$mod"
+        go get -tool "${@/%/@$version}"
+        log "$name $version: compiling"
+        go build -trimpath -ldflags "-s -w $ldflags" -o "$out/" "$@"
+    )
+}
+
 build_karmada() {
     local out="$cache/bin/karmada-$KARMADA_VERSION" c
     local commands=(aggregated-apiserver controller-manager scheduler webhook agent)
     local missing=0
     for c in "${commands[@]}"; do [ -x "$out/karmada-$c" ] || missing=1; done
     [ -f "$out/.complete" ] && [ $missing = 0 ] && { log "karmada $KARMADA_VERSION: cached in $out"; return; }
-    local mod="$cache/gomod/karmada-$KARMADA_VERSION" repo=github.com/karmada-io/karmada
-    mkdir -p "$mod" "$out"
-    printf 'module localfleet/karmada\n\ngo 1.25\n' >"$mod/go.mod"
-    (
-        cd "$mod"
-        local packages=()
-        for c in "${commands[@]}"; do packages+=("$repo/cmd/$c"); done
-        go get -tool "${packages[@]/%/@$KARMADA_VERSION}"
-        log "karmada $KARMADA_VERSION: compiling (about 6 minutes on 2 cores with empty Go caches)"
-        go build -trimpath -ldflags "-s -w -X $repo/pkg/version.gitVersion=$KARMADA_VERSION" -o "$out/" "${packages[@]}"
-        for c in "${commands[@]}"; do mv "$out/$c" "$out/karmada-$c"; done
-        local src
-        src="$(go env GOMODCACHE)/$repo@$KARMADA_VERSION"
-        rm -rf "$out/karmada-crds" && cp -r "$src/charts/karmada/_crds/bases" "$out/karmada-crds"
-        cp "$src/artifacts/deploy/webhook-configuration.yaml" "$out/karmada-webhook-configuration.yaml"
-        # The karmada-operator manifests, an offline source for the karmada_control_plane role.
-        rm -rf "$out/karmada-operator" && cp -r "$src/operator/config" "$out/karmada-operator"
-        chmod -R u+w "$out"
-    )
+    local repo=github.com/karmada-io/karmada packages=()
+    mkdir -p "$out"
+    for c in "${commands[@]}"; do packages+=("$repo/cmd/$c"); done
+    log "karmada $KARMADA_VERSION: about 6 minutes on 2 cores with empty Go caches"
+    build_wrapped karmada "$repo" "$KARMADA_VERSION" "-X $repo/pkg/version.gitVersion=$KARMADA_VERSION" "${packages[@]}"
+    for c in "${commands[@]}"; do mv "$out/$c" "$out/karmada-$c"; done
+    # The CRDs and webhook configuration the local control plane applies, and the karmada-operator
+    # manifests (an offline source for the karmada_control_plane role), from the same module.
+    local src
+    src="$(go env GOMODCACHE)/$repo@$KARMADA_VERSION"
+    rm -rf "$out/karmada-crds" && cp -r "$src/charts/karmada/_crds/bases" "$out/karmada-crds"
+    cp "$src/artifacts/deploy/webhook-configuration.yaml" "$out/karmada-webhook-configuration.yaml"
+    rm -rf "$out/karmada-operator" && cp -r "$src/operator/config" "$out/karmada-operator"
+    chmod -R u+w "$out"
     touch "$out/.complete"
     log "karmada $KARMADA_VERSION: built into $out"
 }
 
+# Argo CD is one binary that acts as the component named by ARGOCD_BINARY_NAME. v3.2 is the newest line
+# whose go.mod does not replace gitops-engine with a local path.
+build_argocd() {
+    local out="$cache/bin/argocd-$ARGOCD_VERSION"
+    [ -f "$out/.complete" ] && { log "argocd $ARGOCD_VERSION: cached in $out"; return; }
+    local repo=github.com/argoproj/argo-cd/v3
+    mkdir -p "$out"
+    log "argocd $ARGOCD_VERSION: about 8 minutes on 2 cores with empty Go caches"
+    build_wrapped argocd "$repo" "$ARGOCD_VERSION" "-X $repo/common.version=${ARGOCD_VERSION#v}" "$repo/cmd"
+    mv "$out/cmd" "$out/argocd"
+    touch "$out/.complete"
+    log "argocd $ARGOCD_VERSION: built into $out"
+}
+
+# Thanos (sidecar and query in one binary) for the functional monitoring test.
+build_thanos() {
+    local out="$cache/bin/thanos-$THANOS_VERSION"
+    [ -f "$out/.complete" ] && { log "thanos $THANOS_VERSION: cached in $out"; return; }
+    local repo=github.com/thanos-io/thanos
+    mkdir -p "$out"
+    log "thanos $THANOS_VERSION: about 5 minutes on 2 cores with empty Go caches"
+    build_wrapped thanos "$repo" "$THANOS_VERSION" \
+        "-X github.com/prometheus/common/version.Version=${THANOS_VERSION#v}" "$repo/cmd/thanos"
+    touch "$out/.complete"
+    log "thanos $THANOS_VERSION: built into $out"
+}
+
+# usage: build.sh [karmada] [argocd] [thanos]   (Kubernetes and KWOK are always built)
 build_kubernetes
 build_kwok
-if [ "${1:-}" = karmada ]; then
-    build_karmada
-fi
+for extra in "$@"; do
+    case $extra in
+        karmada | argocd | thanos) "build_$extra" ;;
+        *) log "unknown component: $extra"; exit 2 ;;
+    esac
+done

@@ -22,10 +22,20 @@ _PORT_OFFSETS = {"apiserver": 0, "etcd": 1, "etcd_peer": 2, "controller_manager"
                  # Karmada's control plane has more processes than a cluster: its block is two blocks wide.
                  "karmada_aggregated": 6, "karmada_webhook": 7, "karmada_controller_manager_health": 8,
                  "karmada_controller_manager_metrics": 9, "karmada_scheduler_health": 10,
-                 "karmada_scheduler_metrics": 11, "karmada_webhook_health": 12, "karmada_webhook_metrics": 13}
-# Karmada's API server sits in the last two blocks of the range, clear of any number of spokes.
+                 "karmada_scheduler_metrics": 11, "karmada_webhook_health": 12, "karmada_webhook_metrics": 13,
+                 # Argo CD's controllers have a block of their own (they have no API server).
+                 "argocd_redis": 0, "argocd_repo_server": 1, "argocd_repo_server_metrics": 2,
+                 "argocd_controller_metrics": 3, "argocd_appset_metrics": 4, "argocd_appset_probe": 5,
+                 "argocd_appset_webhook": 6}
+# Karmada's API server sits in the last two blocks of the range, Argo CD's controllers in the one below,
+# clear of any number of spokes.
 KARMADA_INDEX = 98
+ARGOCD_INDEX = 97
 KARMADA_KUBECONFIG = FLEET_DIR / "karmada.kubeconfig"
+# Git repositories the local Argo CD reads, as file:// URLs.
+GIT_DIR = FLEET_DIR / "git"
+# Process groups beside the clusters, with folders under CLUSTERS_DIR but no cluster of their own.
+PLANES = ("karmada", "argocd")
 
 
 def read_versions(path=ROOT / "localfleet" / "versions.env"):
@@ -48,21 +58,37 @@ def binary(name, versions=None, cache_dir=None):
     cache_dir = cache_dir or CACHE_DIR
     if name in ("kwok", "stages.yaml"):
         return cache_dir / "bin" / f"kwok-{versions['KWOK_VERSION']}" / name
+    if name == "argocd":
+        return cache_dir / "bin" / f"argocd-{versions['ARGOCD_VERSION']}" / name
+    if name == "thanos":
+        return cache_dir / "bin" / f"thanos-{versions['THANOS_VERSION']}" / name
     if name.startswith("karmada"):
         return cache_dir / "bin" / f"karmada-{versions['KARMADA_VERSION']}" / name
     return cache_dir / "bin" / f"kubernetes-{versions['KUBERNETES_VERSION']}" / name
 
 
-def binaries_built(karmada=False):
-    built = binary(".complete").exists() and binary("kwok").with_name(".complete").exists()
-    # Checked by its last command, so a cache made before the agent joined the build is rebuilt.
-    agent = binary("karmada-agent")
-    return built and (not karmada or (agent.with_name(".complete").exists() and agent.exists()))
+def missing_builds(extras=()):
+    """The build.sh arguments still to build: `kubernetes` (always needed), then those of `extras` not cached."""
+    missing = []
+    if not (binary(".complete").exists() and binary("kwok").with_name(".complete").exists()):
+        missing.append("kubernetes")
+    # Each checked by its last binary, so a cache made before that binary joined the build is rebuilt.
+    last = {"karmada": "karmada-agent", "argocd": "argocd", "thanos": "thanos"}
+    for extra in extras:
+        done = binary(last[extra])
+        if not (done.exists() and done.with_name(".complete").exists()):
+            missing.append(extra)
+    return missing
 
 
 def karmada_spec():
     """Karmada's API server: a cluster of its own (etcd + kube-apiserver) that has no nodes."""
     return load_spec("karmada") or ClusterSpec("karmada", KARMADA_INDEX, "10.250.0.0/16", "10.251.0.0/16")
+
+
+def argocd_spec():
+    """Argo CD's controllers: only the port block and folder of a spec are used."""
+    return ClusterSpec("argocd", ARGOCD_INDEX, "-", "-")
 
 
 @dataclass(frozen=True)
@@ -104,10 +130,10 @@ def load_spec(name):
 
 
 def existing_specs():
-    """The fleet's clusters, hub first (Karmada's API server is not one of them)."""
+    """The fleet's clusters, hub first (Karmada's API server and Argo CD's controllers are not among them)."""
     if not CLUSTERS_DIR.is_dir():
         return []
-    specs = (load_spec(p.name) for p in CLUSTERS_DIR.iterdir() if p.name != "karmada")
+    specs = (load_spec(p.name) for p in CLUSTERS_DIR.iterdir() if p.name not in PLANES)
     return sorted((s for s in specs if s), key=lambda s: s.index)
 
 

@@ -6,20 +6,26 @@ import subprocess
 import yaml
 
 from . import config
+from .argocd import ArgoCDControllers
 from .cluster import LocalCluster
 from .karmada import KarmadaPlane
 
 
-def ensure_built(karmada=False):
-    """Run build.sh unless the pinned binaries are cached already (the first run pays the build)."""
-    if not config.binaries_built(karmada):
-        subprocess.run(["bash", str(config.ROOT / "localfleet" / "build.sh"), *(["karmada"] if karmada else [])],
-                       check=True)
+def ensure_built(*extras):
+    """Run build.sh unless the pinned binaries are cached already (the first run pays the build).
+
+    extras: any of "karmada", "argocd", "thanos", built beside Kubernetes and KWOK.
+    """
+    missing = config.missing_builds(extras)
+    if missing:
+        subprocess.run(["bash", str(config.ROOT / "localfleet" / "build.sh"),
+                        *(m for m in missing if m != "kubernetes")], check=True)
 
 
-def up(spokes=2, overlap=(), karmada=False):
-    """Bring up the hub and `spokes` spokes (and Karmada's control plane); healthy ones are left as they are."""
-    ensure_built(karmada)
+def up(spokes=2, overlap=(), karmada=False, argocd=False):
+    """Bring up the hub and `spokes` spokes (and Karmada's control plane, Argo CD's controllers); healthy
+    ones are left as they are."""
+    ensure_built(*(["karmada"] if karmada else []), *(["argocd"] if argocd else []))
     specs = config.fleet_specs(spokes, overlap)
     # Clusters start one at a time: on two cores parallel API server start-ups only slow each other down.
     for spec in specs:
@@ -29,20 +35,32 @@ def up(spokes=2, overlap=(), karmada=False):
         plane = KarmadaPlane()
         plane.up()
         write_kubeconfig([plane.spec], config.KARMADA_KUBECONFIG)
+    if argocd:
+        ArgoCDControllers(specs[0]).up()
     return specs
+
+
+def _planes():
+    """Karmada's plane and Argo CD's controllers, where this fleet has ever run them."""
+    planes = {}
+    if config.load_spec("karmada"):
+        planes["karmada"] = KarmadaPlane()
+    if config.load_spec("argocd") and config.load_spec("hub"):
+        planes["argocd"] = ArgoCDControllers(config.load_spec("hub"))
+    return planes
 
 
 def down():
     """Stop every process the fleet started, by pid; data stays for a fast next `up`."""
-    stopped = [spec.name for spec in config.existing_specs() if LocalCluster(spec).stop()]
-    if config.load_spec("karmada") and KarmadaPlane().stop():
-        stopped.append("karmada")
-    return stopped
+    # Argo CD's controllers and Karmada first: they talk to the clusters.
+    stopped = [name for name, plane in reversed(_planes().items()) if plane.stop()]
+    return stopped + [spec.name for spec in config.existing_specs() if LocalCluster(spec).stop()]
 
 
 def _local(name):
-    spec = _existing(name)
-    return KarmadaPlane() if spec.name == "karmada" else LocalCluster(spec)
+    if name in config.PLANES and name in _planes():
+        return _planes()[name]
+    return LocalCluster(_existing(name))
 
 
 def stop(name):
@@ -57,7 +75,7 @@ def start(name):
 
 def status():
     rows = [LocalCluster(spec).status() for spec in config.existing_specs()]
-    return rows + ([KarmadaPlane().status()] if config.load_spec("karmada") else [])
+    return rows + [plane.status() for plane in _planes().values()]
 
 
 def _existing(name):

@@ -46,8 +46,9 @@ def run_playbook(playbook, inventory, extra_vars=None, check=False, diff=False, 
     cmd = ["ansible-playbook", *[arg for path in inventories for arg in ("-i", str(path))], str(playbook)]
     if limit:
         cmd += ["--limit", limit]
-    if extra_vars:
-        cmd += ["-e", json.dumps(extra_vars)]
+    # one dict, or a list of dicts and "@file" references, each its own -e
+    for extra in (extra_vars if isinstance(extra_vars, list) else [extra_vars] if extra_vars else []):
+        cmd += ["-e", extra if isinstance(extra, str) else json.dumps(extra)]
     if check:
         cmd.append("--check")
     if diff:

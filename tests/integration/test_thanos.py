@@ -1,11 +1,21 @@
 """Thanos from the inventory: sidecars on the spokes' prometheus-operator Prometheus objects (the real CRD from
-../shared/upstream validates them), Query on the hub with one endpoint per spoke of the group."""
+../shared/upstream validates them), Query on the hub with one endpoint per spoke of the group; and the same
+wiring run for real, with Prometheus and Thanos processes answering one query over two clusters."""
+
+import json
+import shutil
+import socket
+import subprocess
+import time
+import urllib.parse
+import urllib.request
 
 import pytest
 import yaml
 from kubernetes import client, dynamic
 
 from helpers import ROOT, delete_namespace, install_crds, run_playbook
+from localfleet import config, fleet
 
 THANOS = ROOT / "playbooks/thanos.yml"
 INVENTORY = ROOT / "inventories/local"
@@ -79,3 +89,85 @@ def test_a_spoke_without_prometheus_fails_alone(prometheus, local_fleet):
     run = run_playbook(THANOS, INVENTORY, {"thanos_sidecar_prometheus": "missing"}, limit="spoke-1")
     assert run.rc != 0
     assert "has no Prometheus monitoring/missing" in run.results("Require prometheus-operator's Prometheus")["spoke-1"]["msg"]
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def get_json(url, timeout=2):
+    with urllib.request.urlopen(url, timeout=timeout) as response:  # nosec: loopback
+        return json.load(response)
+
+
+@pytest.fixture(name="processes")
+def fixture_processes(tmp_path):
+    """Start processes for one test and stop them after it."""
+    started = []
+
+    def start(name, argv):
+        log = open(tmp_path / f"{name}.log", "wb")  # pylint: disable=consider-using-with
+        started.append((subprocess.Popen([str(a) for a in argv], stdout=log, stderr=subprocess.STDOUT), log))
+        return tmp_path / f"{name}.log"
+    yield start
+    for proc, log in reversed(started):
+        proc.terminate()
+        proc.wait(timeout=15)
+        log.close()
+
+
+def test_query_answers_with_series_of_both_clusters(prometheus, local_fleet, processes, tmp_path):
+    """Real Prometheus (Debian's) and Thanos (built from its module) processes: each spoke's Prometheus gets the
+    external labels the role wrote on its Prometheus object, a sidecar beside it listens where the inventory
+    says, and a Thanos Query run with the args and endpoint file the role generated answers one PromQL
+    query with series from both clusters."""
+    fleet.ensure_built("thanos")
+    thanos = config.binary("thanos")
+    sidecars = {spoke: free_port() for spoke in local_fleet.spokes}
+    run = run_playbook(THANOS, INVENTORY, {"thanos_sidecar_address": "127.0.0.1:{{ thanos_test_ports[inventory_hostname] }}",
+                                           "thanos_test_ports": sidecars})
+    assert run.rc == 0, run.stdout
+
+    for spoke, grpc in sidecars.items():
+        spec = dynamic.DynamicClient(local_fleet.api(spoke)).resources.get(
+            api_version="monitoring.coreos.com/v1", kind="Prometheus").get(name="k8s", namespace="monitoring").spec
+        labels = dict(spec.externalLabels.to_dict(), prometheus_replica="prometheus-k8s-0")
+        web = free_port()
+        conf = tmp_path / f"{spoke}.yml"
+        conf.write_text(yaml.safe_dump({
+            "global": {"scrape_interval": "1s", "external_labels": labels},
+            "scrape_configs": [{"job_name": "prometheus", "static_configs": [{"targets": [f"127.0.0.1:{web}"]}]}]}))
+        data = tmp_path / f"{spoke}-data"
+        processes(f"prometheus-{spoke}", [
+            shutil.which("prometheus"), f"--config.file={conf}", f"--storage.tsdb.path={data}",
+            f"--web.listen-address=127.0.0.1:{web}", "--storage.tsdb.min-block-duration=2h",
+            "--storage.tsdb.max-block-duration=2h"])
+        processes(f"sidecar-{spoke}", [
+            thanos, "sidecar", f"--prometheus.url=http://127.0.0.1:{web}", f"--tsdb.path={data}",
+            f"--grpc-address=127.0.0.1:{grpc}", f"--http-address=127.0.0.1:{free_port()}"])
+
+    core, apps = local_fleet.core(local_fleet.hub), client.AppsV1Api(local_fleet.api(local_fleet.hub))
+    endpoints = tmp_path / "endpoints.yaml"
+    endpoints.write_text(core.read_namespaced_config_map("thanos-query-endpoints", "monitoring").data["endpoints.yaml"])
+    args = apps.read_namespaced_deployment("thanos-query", "monitoring").spec.template.spec.containers[0].args
+    args = [a for a in args if a.startswith(("--query.replica-label=", "--endpoint"))]
+    args = [f"--endpoint.sd-config-file={endpoints}" if a.startswith("--endpoint.sd-config-file=") else a for a in args]
+    http = free_port()
+    log = processes("query", [thanos, "query", *args, f"--http-address=127.0.0.1:{http}",
+                              f"--grpc-address=127.0.0.1:{free_port()}", "--endpoint.sd-config-reload-interval=1s"])
+
+    query = urllib.parse.quote('count by (cluster, team) (up{job="prometheus"})')
+    deadline = time.monotonic() + 60
+    series = []
+    while time.monotonic() < deadline:
+        try:
+            series = get_json(f"http://127.0.0.1:{http}/api/v1/query?query={query}&dedup=true")["data"]["result"]
+        except OSError:
+            series = []
+        if len(series) == len(sidecars):
+            break
+        time.sleep(0.5)
+    assert sorted(s["metric"]["cluster"] for s in series) == sorted(sidecars), log.read_text()[-3000:]
+    assert {s["metric"]["team"] for s in series} == {"platform"}

@@ -1,0 +1,143 @@
+"""Argo CD's controllers as local processes against the hub, the way Argo CD's own Procfile runs them.
+
+One `argocd` binary (built from the argo-cd module) acts as the application controller, the repo server
+and the ApplicationSet controller by ARGOCD_BINARY_NAME; ARGOCD_FAKE_IN_CLUSTER lets them run outside a pod
+with the hub's kubeconfig. Redis is Debian's redis-server. Git repositories are served as file:// URLs
+under .fleet/git (Argo CD's own end-to-end tests use file:// repositories too).
+
+The objects they read (CRDs, argocd-cm, argocd-secret...) are the argocd_hub role's to install; until it has
+run, the controllers wait for them.
+"""
+
+import shutil
+import socket
+import time
+
+import yaml
+
+from . import config, process
+from .cluster import FleetError, LocalCluster
+
+REDIS = "redis-server"
+NAMESPACE = "argocd"
+# component -> (ARGOCD_BINARY_NAME, ports it binds)
+COMPONENTS = {
+    "redis": (None, ("argocd_redis",)),
+    "argocd-repo-server": ("argocd-repo-server", ("argocd_repo_server", "argocd_repo_server_metrics")),
+    "argocd-application-controller": ("argocd-application-controller", ("argocd_controller_metrics",)),
+    "argocd-applicationset-controller": ("argocd-applicationset-controller", (
+        "argocd_appset_metrics", "argocd_appset_probe", "argocd_appset_webhook")),
+}
+
+
+def redis_binary():
+    path = shutil.which(REDIS)
+    if not path:
+        raise FleetError("redis-server is not installed: `apt-get install redis-server` (make fleet-deps does it)")
+    return path
+
+
+def _listening(port):
+    with socket.socket() as probe:
+        probe.settimeout(0.5)
+        return probe.connect_ex(("127.0.0.1", port)) == 0
+
+
+class ArgoCDControllers:
+    """The three Argo CD controllers and their Redis, beside the hub (which must be up)."""
+
+    components = tuple(COMPONENTS)
+
+    def __init__(self, hub):
+        self.hub = hub
+        self.spec = config.argocd_spec()
+        self.dir = self.spec.directory
+
+    def _binary(self, component):
+        return redis_binary() if component == "redis" else config.binary("argocd")
+
+    def _kubeconfig(self):
+        """The hub's admin kubeconfig with namespace argocd, which is where the controllers look."""
+        doc = yaml.safe_load(LocalCluster(self.hub)._kubeconfig("admin").read_text())  # pylint: disable=protected-access
+        doc["contexts"][0]["context"]["namespace"] = NAMESPACE
+        path = self.dir / "hub.kubeconfig"
+        path.write_text(yaml.safe_dump(doc))
+        return path
+
+    def _argv(self, component, kubeconfig):
+        port = self.spec.port
+        redis = f"127.0.0.1:{port('argocd_redis')}"
+        repo_server = f"127.0.0.1:{port('argocd_repo_server')}"
+        if component == "redis":
+            return [redis_binary(), "--bind", "127.0.0.1", "--port", str(port("argocd_redis")),
+                    "--save", "", "--appendonly", "no"]
+        common = [config.binary("argocd"), "--loglevel", "info"]
+        if component == "argocd-repo-server":
+            return [*common, "--address", "127.0.0.1", "--port", str(port("argocd_repo_server")),
+                    "--metrics-address", "127.0.0.1", "--metrics-port", str(port("argocd_repo_server_metrics")),
+                    "--redis", redis]
+        kube = ["--kubeconfig", str(kubeconfig), "--namespace", NAMESPACE]
+        if component == "argocd-application-controller":
+            return [*common, *kube, "--redis", redis, "--repo-server", repo_server,
+                    "--metrics-port", str(port("argocd_controller_metrics"))]
+        if component == "argocd-applicationset-controller":
+            return [*common, *kube, "--argocd-repo-server", repo_server,
+                    "--metrics-addr", f"127.0.0.1:{port('argocd_appset_metrics')}",
+                    "--probe-addr", f"127.0.0.1:{port('argocd_appset_probe')}",
+                    "--webhook-addr", f"127.0.0.1:{port('argocd_appset_webhook')}"]
+        raise ValueError(component)
+
+    def _env(self, component):
+        if component == "redis":
+            return {}
+        data = self.dir / "data"
+        env = {"ARGOCD_BINARY_NAME": COMPONENTS[component][0], "ARGOCD_FAKE_IN_CLUSTER": "true",
+               "ARGOCD_GPG_ENABLED": "false"}
+        for name in ("tls", "ssh", "gpg/keys", "gpg/source"):
+            (data / name).mkdir(parents=True, exist_ok=True)
+        env.update(ARGOCD_TLS_DATA_PATH=str(data / "tls"), ARGOCD_SSH_DATA_PATH=str(data / "ssh"),
+                   ARGOCD_GNUPGHOME=str(data / "gpg/keys"), ARGOCD_GPG_DATA_PATH=str(data / "gpg/source"))
+        return env
+
+    def _pid_file(self, component):
+        return self.dir / "run" / f"{component}.pid"
+
+    def _log_file(self, component):
+        return self.dir / "logs" / f"{component}.log"
+
+    def pid(self, component):
+        return process.running(self._pid_file(component), self._binary(component))
+
+    def up(self, timeout=60):
+        """Start what is not running; wait until each component listens on its first port."""
+        self.spec.save()
+        config.GIT_DIR.mkdir(parents=True, exist_ok=True)
+        kubeconfig = self._kubeconfig()
+        for component in self.components:
+            if not self.pid(component):
+                self._pid_file(component).unlink(missing_ok=True)
+            process.start(self._argv(component, kubeconfig), self._pid_file(component), self._log_file(component),
+                          env=self._env(component))
+        deadline = time.monotonic() + timeout
+        for component, (_name, ports) in COMPONENTS.items():
+            while not _listening(self.spec.port(ports[0])):
+                if not self.pid(component):
+                    raise FleetError(f"argocd: {component} exited; see {self._log_file(component)}")
+                if time.monotonic() > deadline:
+                    raise FleetError(f"argocd: {component} does not listen after {timeout}s; "
+                                     f"see {self._log_file(component)}")
+                time.sleep(0.25)
+
+    def stop(self):
+        stopped = False
+        for component in reversed(self.components):
+            stopped |= process.stop(self._pid_file(component), self._binary(component))
+        return stopped
+
+    def status(self):
+        pids = {c: self.pid(c) for c in self.components}
+        state = "up" if all(pids.values()) else ("partial" if any(pids.values()) else "down")
+        return {"cluster": "argocd", "server": f"redis 127.0.0.1:{self.spec.port('argocd_redis')}",
+                "version": config.VERSIONS["ARGOCD_VERSION"], "nodes_ready": "-", "state": state,
+                "rss_mib": sum(process.rss_bytes(p) for p in pids.values() if p) // 2**20,
+                "service_cidr": "-", "pod_cidr": "-"}

@@ -1,0 +1,240 @@
+"""Disaster recovery with Argo CD really syncing: its controllers run as processes against the hub
+(fleet.up(argocd=True)), an ApplicationSet routes an application from a local Git repository to the spokes
+registered by the collection, and failover.yml / failback.yml move it between them.
+
+spoke-1 is the primary (3 replicas), spoke-2 the standby (0, the same manifests in its own folder).
+"""
+
+import re
+import subprocess
+import time
+
+import pytest
+from kubernetes import client, dynamic
+
+from helpers import ROOT, delete_namespace, install_crds, run_playbook
+from localfleet import config, fleet
+
+INVENTORY = ROOT / "inventories/local"
+SITE = ROOT / "playbooks/site.yml"
+DEREGISTER = ROOT / "playbooks/deregister.yml"
+FAILOVER = ROOT / "playbooks/failover.yml"
+FAILBACK = ROOT / "playbooks/failback.yml"
+DNSENDPOINT_CRD = ROOT.parent / "shared/upstream/external-dns/v0.22.0/crds/dnsendpoints.externaldns.k8s.io.yaml"
+TARGETS = {"spoke-1": ["192.0.2.1"], "spoke-2": ["192.0.2.2"]}
+DEPLOYMENT = """\
+# {cluster}: {role}
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  labels: {{app: web}}
+spec:
+  replicas: {replicas}
+  selector: {{matchLabels: {{app: web}}}}
+  template:
+    metadata: {{labels: {{app: web}}}}
+    spec:
+      containers: [{{name: web, image: docker.io/library/nginx:1.27}}]
+"""
+
+
+def git(*args, cwd):
+    return subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=True).stdout.strip()
+
+
+def seed_repository(path):
+    """A bare repository with web/spoke-1 (3 replicas) and web/spoke-2 (0)."""
+    subprocess.run(["rm", "-rf", str(path)], check=True)
+    git("init", "--quiet", "--bare", "--initial-branch=main", str(path), cwd=path.parent)
+    work = path.with_suffix(".work")
+    subprocess.run(["rm", "-rf", str(work)], check=True)
+    git("clone", "--quiet", str(path), str(work), cwd=path.parent)
+    for cluster, role, replicas in (("spoke-1", "primary", 3), ("spoke-2", "standby", 0)):
+        (work / "web" / cluster).mkdir(parents=True)
+        (work / "web" / cluster / "deployment.yaml").write_text(
+            DEPLOYMENT.format(cluster=cluster, role=role, replicas=replicas))
+    git("add", ".", cwd=work)
+    git("-c", "user.name=test", "-c", "user.email=test@localhost", "commit", "--quiet", "-m", "web", cwd=work)
+    git("push", "--quiet", "origin", "HEAD:main", cwd=work)
+
+
+@pytest.fixture(name="dr", scope="module")
+def fixture_dr(local_fleet, tmp_path_factory):
+    """Argo CD running, the spokes registered, the web ApplicationSet applied, DNS on the primary."""
+    was_up = any(row["cluster"] == "argocd" and row["state"] == "up" for row in fleet.status())
+    fleet.up(len(local_fleet.spokes), argocd=True)
+    repo = config.GIT_DIR / "apps.git"
+    seed_repository(repo)
+    install_crds(local_fleet.api(local_fleet.hub), [DNSENDPOINT_CRD])
+    vars_file = tmp_path_factory.mktemp("dr") / "vars.yml"
+    # !unsafe: the Go template of the ApplicationSet path must reach Argo CD untouched by Jinja.
+    vars_file.write_text(f"""\
+applicationsets_items:
+  - name: web
+    repo_url: file://{repo}
+    revision: main
+    path: !unsafe 'web/{{{{.name}}}}'
+    selector: {{matchLabels: {{role: spoke}}}}
+    sync: {{retry_limit: 0}}
+failover_catalog:
+  web:
+    primary: spoke-1
+    standby: spoke-2
+    replicas: 3
+    mode: gitops
+    git: {{repo: "file://{repo}", branch: main}}
+    argocd: {{hub: hub}}
+    dns: {{name: web.example.test, cluster: hub, namespace: default, targets: {TARGETS}}}
+""")
+    setup = run_playbook(SITE, INVENTORY, [f"@{vars_file}"])
+    assert setup.rc == 0, setup.stdout
+    yield {"vars": f"@{vars_file}", "repo": repo}
+    run_playbook(DEREGISTER, INVENTORY)
+    for context in local_fleet.contexts:
+        delete_namespace(local_fleet.kubeconfig, context, "web")
+    delete_namespace(local_fleet.kubeconfig, local_fleet.hub, "argocd")
+    if not was_up:
+        fleet.stop("argocd")
+
+
+def dr_run(dr, playbook, **extra):
+    return run_playbook(playbook, INVENTORY, [dr["vars"], {"failover_applications": ["web"], **extra}])
+
+
+def application(local_fleet, cluster):
+    apps = dynamic.DynamicClient(local_fleet.api(local_fleet.hub)).resources.get(
+        api_version="argoproj.io/v1alpha1", kind="Application")
+    try:
+        return apps.get(name=f"web-{cluster}", namespace="argocd")
+    except dynamic.exceptions.NotFoundError:
+        return None
+
+
+def synced_and_healthy(app):
+    return bool(app and app.status and app.status.sync and app.status.sync.status == "Synced"
+                and app.status.health and app.status.health.status == "Healthy")
+
+
+def available(local_fleet, cluster, name="web"):
+    try:
+        deployment = client.AppsV1Api(local_fleet.api(cluster)).read_namespaced_deployment(name, name)
+    except client.ApiException:
+        return None
+    return deployment.spec.replicas, deployment.status.available_replicas or 0
+
+
+def dns_targets(local_fleet, name="web"):
+    endpoint = dynamic.DynamicClient(local_fleet.api(local_fleet.hub)).resources.get(
+        api_version="externaldns.k8s.io/v1alpha1", kind="DNSEndpoint").get(name=name, namespace="default")
+    return list(endpoint.spec.endpoints[0].targets)
+
+
+def wait_for(check, what, timeout=120):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return
+        time.sleep(1)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def commits(dr):
+    return git("log", "--format=%s", "main", cwd=dr["repo"]).splitlines()
+
+
+def test_applicationset_routes_to_registered_spokes_and_argocd_syncs(dr, local_fleet):
+    for cluster in local_fleet.spokes:
+        wait_for(lambda c=cluster: synced_and_healthy(application(local_fleet, c)), f"web-{cluster} Synced/Healthy")
+    assert available(local_fleet, "spoke-1") == (3, 3)
+    assert available(local_fleet, "spoke-2") == (0, 0)
+    # failback with traffic already on the primary establishes the DNS record and changes nothing else
+    run = dr_run(dr, FAILBACK, failover_confirm="spoke-1")
+    assert run.rc == 0, run.stdout
+    assert dns_targets(local_fleet) == TARGETS["spoke-1"]
+    assert commits(dr) == ["web"]
+
+
+def test_refusals_change_nothing(dr, local_fleet):
+    before = commits(dr)
+    healthy = dr_run(dr, FAILOVER, failover_confirm="spoke-2")
+    assert healthy.rc != 0
+    assert "spoke-1 answers and runs every workload of web" in healthy.stdout
+    unknown = dr_run(dr, FAILOVER, failover_confirm="spoke-2", failover_applications=["shop"])
+    assert unknown.rc != 0 and "unknown application shop; the catalog (failover_catalog) has web" in unknown.stdout
+    unconfirmed = dr_run(dr, FAILOVER, failover_force=True)
+    assert unconfirmed.rc != 0 and "confirm with -e failover_confirm=spoke-2" in unconfirmed.stdout
+    fleet.stop("spoke-2")
+    try:
+        standby_down = dr_run(dr, FAILOVER, failover_confirm="spoke-2", failover_force=True)
+    finally:
+        fleet.start("spoke-2")
+    assert standby_down.rc != 0 and "spoke-2, where traffic would move, is not ready" in standby_down.stdout
+    assert commits(dr) == before
+    assert dns_targets(local_fleet) == TARGETS["spoke-1"]
+    assert available(local_fleet, "spoke-1") == (3, 3) and available(local_fleet, "spoke-2") == (0, 0)
+
+
+def test_failover_with_the_primary_dead_then_failback(dr, local_fleet):
+    fleet.stop("spoke-1")
+    try:
+        over = dr_run(dr, FAILOVER, failover_confirm="spoke-2")
+        assert over.rc == 0, over.stdout
+        assert available(local_fleet, "spoke-2") == (3, 3)
+        assert synced_and_healthy(application(local_fleet, "spoke-2"))
+        assert dns_targets(local_fleet) == TARGETS["spoke-2"]
+        # Git says 0 for the primary, so it cannot come back serving a second copy
+        assert commits(dr)[:2] == [
+            "failover: web on spoke-1 to 0 replicas (traffic spoke-1 -> spoke-2)",
+            "failover: web on spoke-2 to 3 replicas (traffic spoke-1 -> spoke-2)"]
+        rto = float(re.search(r"traffic on spoke-2 ([0-9.]+) s after the start", over.stdout).group(1))
+        assert rto < 120, over.stdout
+        again = dr_run(dr, FAILOVER, failover_confirm="spoke-2")
+        assert again.rc == 0 and again.changed == 0, again.stdout
+    finally:
+        fleet.start("spoke-1")
+    wait_for(lambda: available(local_fleet, "spoke-1") == (0, 0), "the primary at zero, as Git says")
+
+    back = dr_run(dr, FAILBACK, failover_confirm="spoke-1")
+    assert back.rc == 0, back.stdout
+    assert available(local_fleet, "spoke-1") == (3, 3)
+    assert synced_and_healthy(application(local_fleet, "spoke-1"))
+    assert dns_targets(local_fleet) == TARGETS["spoke-1"]
+    wait_for(lambda: available(local_fleet, "spoke-2") == (0, 0), "the standby at zero")
+    again = dr_run(dr, FAILBACK, failover_confirm="spoke-1")
+    assert again.rc == 0 and again.changed == 0, again.stdout
+
+
+def test_direct_mode_without_argocd(local_fleet, tmp_path):
+    """An application no Argo CD manages is scaled directly; the primary is scaled to zero when it is back."""
+    install_crds(local_fleet.api(local_fleet.hub), [DNSENDPOINT_CRD])
+    for cluster, replicas in (("spoke-1", 2), ("spoke-2", 0)):
+        delete_namespace(local_fleet.kubeconfig, cluster, "api")
+        local_fleet.core(cluster).create_namespace({"metadata": {"name": "api"}})
+        client.AppsV1Api(local_fleet.api(cluster)).create_namespaced_deployment("api", {
+            "metadata": {"name": "api"},
+            "spec": {"replicas": replicas, "selector": {"matchLabels": {"app": "api"}}, "template": {
+                "metadata": {"labels": {"app": "api"}},
+                "spec": {"containers": [{"name": "api", "image": "docker.io/library/nginx:1.27"}]}}}})
+    catalog = {"failover_applications": ["api"], "failover_catalog": {"api": {
+        "primary": "spoke-1", "standby": "spoke-2", "replicas": 2, "mode": "direct",
+        "dns": {"name": "api.example.test", "cluster": "hub", "targets": TARGETS}}}}
+    try:
+        fleet.stop("spoke-1")
+        try:
+            over = run_playbook(FAILOVER, INVENTORY, dict(catalog, failover_confirm="spoke-2"))
+            assert over.rc == 0, over.stdout
+            assert "spoke-1 did not answer: scale api to zero there when it is back" in over.stdout
+            assert available(local_fleet, "spoke-2", "api") == (2, 2)
+            again = run_playbook(FAILOVER, INVENTORY, dict(catalog, failover_confirm="spoke-2"))
+            assert again.rc == 0 and again.changed == 0, again.stdout
+        finally:
+            fleet.start("spoke-1")
+        back = run_playbook(FAILBACK, INVENTORY, dict(catalog, failover_confirm="spoke-1"))
+        assert back.rc == 0, back.stdout
+        assert available(local_fleet, "spoke-1", "api") == (2, 2)
+        assert available(local_fleet, "spoke-2", "api")[0] == 0
+        assert dns_targets(local_fleet, "api") == TARGETS["spoke-1"]
+    finally:
+        for cluster in local_fleet.spokes:
+            delete_namespace(local_fleet.kubeconfig, cluster, "api")
