@@ -6,14 +6,14 @@ spoke-1 is the primary (3 replicas), spoke-2 the standby (0, the same manifests 
 """
 
 import re
-import subprocess
 import time
 
 import pytest
 from kubernetes import client, dynamic
 
 from helpers import ROOT, delete_namespace, install_crds, run_playbook
-from localfleet import config, fleet
+from localfleet import config, demo_app, fleet
+from localfleet.demo_app import TARGETS
 
 INVENTORY = ROOT / "inventories/local"
 SITE = ROOT / "playbooks/site.yml"
@@ -21,42 +21,6 @@ DEREGISTER = ROOT / "playbooks/deregister.yml"
 FAILOVER = ROOT / "playbooks/failover.yml"
 FAILBACK = ROOT / "playbooks/failback.yml"
 DNSENDPOINT_CRD = ROOT.parent / "shared/upstream/external-dns/v0.22.0/crds/dnsendpoints.externaldns.k8s.io.yaml"
-TARGETS = {"spoke-1": ["192.0.2.1"], "spoke-2": ["192.0.2.2"]}
-DEPLOYMENT = """\
-# {cluster}: {role}
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: web
-  labels: {{app: web}}
-spec:
-  replicas: {replicas}
-  selector: {{matchLabels: {{app: web}}}}
-  template:
-    metadata: {{labels: {{app: web}}}}
-    spec:
-      containers: [{{name: web, image: docker.io/library/nginx:1.27}}]
-"""
-
-
-def git(*args, cwd):
-    return subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=True).stdout.strip()
-
-
-def seed_repository(path):
-    """A bare repository with web/spoke-1 (3 replicas) and web/spoke-2 (0)."""
-    subprocess.run(["rm", "-rf", str(path)], check=True)
-    git("init", "--quiet", "--bare", "--initial-branch=main", str(path), cwd=path.parent)
-    work = path.with_suffix(".work")
-    subprocess.run(["rm", "-rf", str(work)], check=True)
-    git("clone", "--quiet", str(path), str(work), cwd=path.parent)
-    for cluster, role, replicas in (("spoke-1", "primary", 3), ("spoke-2", "standby", 0)):
-        (work / "web" / cluster).mkdir(parents=True)
-        (work / "web" / cluster / "deployment.yaml").write_text(
-            DEPLOYMENT.format(cluster=cluster, role=role, replicas=replicas))
-    git("add", ".", cwd=work)
-    git("-c", "user.name=test", "-c", "user.email=test@localhost", "commit", "--quiet", "-m", "web", cwd=work)
-    git("push", "--quiet", "origin", "HEAD:main", cwd=work)
 
 
 @pytest.fixture(name="dr", scope="module")
@@ -65,28 +29,9 @@ def fixture_dr(local_fleet, tmp_path_factory):
     was_up = any(row["cluster"] == "argocd" and row["state"] == "up" for row in fleet.status())
     fleet.up(len(local_fleet.spokes), argocd=True)
     repo = config.GIT_DIR / "apps.git"
-    seed_repository(repo)
+    demo_app.seed_repository(repo)
     install_crds(local_fleet.api(local_fleet.hub), [DNSENDPOINT_CRD])
-    vars_file = tmp_path_factory.mktemp("dr") / "vars.yml"
-    # !unsafe: the Go template of the ApplicationSet path must reach Argo CD untouched by Jinja.
-    vars_file.write_text(f"""\
-applicationsets_items:
-  - name: web
-    repo_url: file://{repo}
-    revision: main
-    path: !unsafe 'web/{{{{.name}}}}'
-    selector: {{matchLabels: {{role: spoke}}}}
-    sync: {{retry_limit: 0}}
-failover_catalog:
-  web:
-    primary: spoke-1
-    standby: spoke-2
-    replicas: 3
-    mode: gitops
-    git: {{repo: "file://{repo}", branch: main}}
-    argocd: {{hub: hub}}
-    dns: {{name: web.example.test, cluster: hub, namespace: default, targets: {TARGETS}}}
-""")
+    vars_file = demo_app.write_vars(tmp_path_factory.mktemp("dr") / "vars.yml", repo)
     setup = run_playbook(SITE, INVENTORY, [f"@{vars_file}"])
     assert setup.rc == 0, setup.stdout
     yield {"vars": f"@{vars_file}", "repo": repo}
@@ -140,7 +85,7 @@ def wait_for(check, what, timeout=120):
 
 
 def commits(dr):
-    return git("log", "--format=%s", "main", cwd=dr["repo"]).splitlines()
+    return demo_app.git("log", "--format=%s", "main", cwd=dr["repo"]).splitlines()
 
 
 def test_applicationset_routes_to_registered_spokes_and_argocd_syncs(dr, local_fleet):
@@ -193,7 +138,7 @@ def test_failover_with_the_primary_dead_then_failback(dr, local_fleet):
         assert again.rc == 0 and again.changed == 0, again.stdout
     finally:
         fleet.start("spoke-1")
-    wait_for(lambda: available(local_fleet, "spoke-1") == (0, 0), "the primary at zero, as Git says")
+    wait_for(lambda: available(local_fleet, "spoke-1") == (0, 0), "the primary at zero, as Git says", 180)
 
     back = dr_run(dr, FAILBACK, failover_confirm="spoke-1")
     assert back.rc == 0, back.stdout

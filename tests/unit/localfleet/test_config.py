@@ -41,16 +41,19 @@ def test_versions_are_pinned_in_one_file():
     assert config.binary("kwok").parent.name == f"kwok-{versions['KWOK_VERSION']}"
 
 
-def test_karmada_plane_ports_clear_of_twenty_spokes_and_each_other():
-    plane = config.karmada_spec()
-    plane_ports = [plane.port(c) for c in config._PORT_OFFSETS]  # pylint: disable=protected-access
-    assert len(plane_ports) == len(set(plane_ports))
+def test_planes_ports_clear_of_twenty_spokes_and_each_other():
+    offsets = config._PORT_OFFSETS  # pylint: disable=protected-access
+    argocd = [config.argocd_spec().port(c) for c in offsets if c.startswith("argocd_")]
+    karmada = [config.karmada_spec().port(c) for c in offsets if not c.startswith("argocd_")]
+    assert len(karmada + argocd) == len(set(karmada + argocd))
     spoke_ports = {s.port(c) for s in config.fleet_specs(20) for c in ("apiserver", "etcd", "etcd_peer", "kwok")}
-    assert not spoke_ports & set(plane_ports)
+    assert not spoke_ports & set(karmada + argocd)
     assert config.binary("karmada-webhook").parent.name == f"karmada-{config.read_versions()['KARMADA_VERSION']}"
+    assert config.binary("argocd").parent.name == f"argocd-{config.read_versions()['ARGOCD_VERSION']}"
 
 
-def test_karmada_plane_is_not_a_fleet_cluster(tmp_path):
+def test_planes_are_not_fleet_clusters(tmp_path):
     config.karmada_spec().save()
+    config.argocd_spec().save()
     config.fleet_specs(1)[0].save()
     assert [s.name for s in config.existing_specs()] == ["hub"]
