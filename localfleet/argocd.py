@@ -5,8 +5,9 @@ and the ApplicationSet controller by ARGOCD_BINARY_NAME; ARGOCD_FAKE_IN_CLUSTER 
 with the hub's kubeconfig. Redis is Debian's redis-server. Git repositories are served as file:// URLs
 under .fleet/git (Argo CD's own end-to-end tests use file:// repositories too).
 
-The objects they read (CRDs, argocd-cm, argocd-secret...) are the argocd_hub role's to install; until it has
-run, the controllers wait for them.
+The objects they read are the argocd_hub role's to install. The controllers exit without them, so before
+they start the hub gets the namespace, the CRDs of the built version and empty argocd-cm and argocd-secret,
+each created only where missing: the role's later apply takes them over and a restart never undoes it.
 """
 
 import shutil
@@ -15,7 +16,7 @@ import time
 
 import yaml
 
-from . import config, process
+from . import api, config, process
 from .cluster import FleetError, LocalCluster
 
 REDIS = "redis-server"
@@ -87,12 +88,23 @@ class ArgoCDControllers:
                     "--webhook-addr", f"127.0.0.1:{port('argocd_appset_webhook')}"]
         raise ValueError(component)
 
-    def _env(self, component):
+    def _bootstrap(self):
+        hub = api.AdminClient(self.hub)
+        hub.create("/api/v1/namespaces", {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": NAMESPACE}})
+        for crd in sorted(config.binary("argocd-crds").glob("*-crd.yaml")):
+            hub.create("/apis/apiextensions.k8s.io/v1/customresourcedefinitions", yaml.safe_load(crd.read_text()))
+        labels = {"app.kubernetes.io/part-of": "argocd"}
+        for kind, name in (("ConfigMap", "argocd-cm"), ("Secret", "argocd-secret")):
+            hub.create(f"/api/v1/namespaces/{NAMESPACE}/{kind.lower()}s", {
+                "apiVersion": "v1", "kind": kind, "metadata": {"name": name, "namespace": NAMESPACE, "labels": labels}})
+
+    def _env(self, component, kubeconfig):
         if component == "redis":
             return {}
         data = self.dir / "data"
+        # KUBECONFIG too: the ApplicationSet controller reads it through controller-runtime, not --kubeconfig.
         env = {"ARGOCD_BINARY_NAME": COMPONENTS[component][0], "ARGOCD_FAKE_IN_CLUSTER": "true",
-               "ARGOCD_GPG_ENABLED": "false"}
+               "ARGOCD_GPG_ENABLED": "false", "KUBECONFIG": str(kubeconfig)}
         for name in ("tls", "ssh", "gpg/keys", "gpg/source"):
             (data / name).mkdir(parents=True, exist_ok=True)
         env.update(ARGOCD_TLS_DATA_PATH=str(data / "tls"), ARGOCD_SSH_DATA_PATH=str(data / "ssh"),
@@ -113,11 +125,12 @@ class ArgoCDControllers:
         self.spec.save()
         config.GIT_DIR.mkdir(parents=True, exist_ok=True)
         kubeconfig = self._kubeconfig()
+        self._bootstrap()
         for component in self.components:
             if not self.pid(component):
                 self._pid_file(component).unlink(missing_ok=True)
             process.start(self._argv(component, kubeconfig), self._pid_file(component), self._log_file(component),
-                          env=self._env(component))
+                          env=self._env(component, kubeconfig))
         deadline = time.monotonic() + timeout
         for component, (_name, ports) in COMPONENTS.items():
             while not _listening(self.spec.port(ports[0])):

@@ -156,6 +156,9 @@ build_argocd() {
     log "argocd $ARGOCD_VERSION: about 10 minutes on 2 cores with empty Go caches"
     build_wrapped argocd "$repo" "$ARGOCD_VERSION" "-X $repo/common.version=${ARGOCD_VERSION#v}" "$repo/cmd"
     mv "$out/cmd" "$out/argocd"
+    # Its CRDs, which the local controllers need on the hub before the argocd_hub role has run.
+    rm -rf "$out/argocd-crds" && cp -r "$(go env GOMODCACHE)/$repo@$ARGOCD_VERSION/manifests/crds" "$out/argocd-crds"
+    chmod -R u+w "$out"
     touch "$out/.complete"
     log "argocd $ARGOCD_VERSION: built into $out"
 }

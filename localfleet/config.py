@@ -58,7 +58,7 @@ def binary(name, versions=None, cache_dir=None):
     cache_dir = cache_dir or CACHE_DIR
     if name in ("kwok", "stages.yaml"):
         return cache_dir / "bin" / f"kwok-{versions['KWOK_VERSION']}" / name
-    if name == "argocd":
+    if name.startswith("argocd"):
         return cache_dir / "bin" / f"argocd-{versions['ARGOCD_VERSION']}" / name
     if name == "thanos":
         return cache_dir / "bin" / f"thanos-{versions['THANOS_VERSION']}" / name
