@@ -63,7 +63,8 @@ def main():
         finally:
             fleet.down()
 
-    print("failover of web (3 replicas, gitops mode, Argo CD v3.2.12 controllers), spoke-1 -> spoke-2, hub + 2 spokes")
+    print(f"failover of web (3 replicas, gitops mode, Argo CD {config.VERSIONS['ARGOCD_VERSION']} controllers), "
+          "spoke-1 -> spoke-2, hub + 2 spokes")
     print(f"site.yml (Argo CD, registration, ApplicationSet): {site[0]:5.1f} s")
     print(f"failback with traffic already home (DNS record):  {establish[0]:5.1f} s  changed {establish[1]}")
     print(f"failover, primary API server dead:                {over[0]:5.1f} s  changed {over[1]}")

@@ -42,7 +42,7 @@ options:
     description: The replica count to set.
     type: int
     required: true
-  message:
+  commit_message:
     description: Commit message. Defaults to one naming the workloads, the path and the count.
     type: str
   author_name:
@@ -74,7 +74,7 @@ EXAMPLES = r"""
     path: web/overlays/standby
     workloads: [web]
     replicas: 3
-    message: "failover: run web on the standby (change 4711)"
+    commit_message: "failover: run web on the standby (change 4711)"
   register: scaled
 """
 
@@ -150,7 +150,7 @@ def edit(checkout, params):
 
 def run(module):
     params = module.params
-    message = params["message"] or "Scale {0} in {1} to {2} replicas".format(
+    message = params["commit_message"] or "Scale {0} in {1} to {2} replicas".format(
         ", ".join(params["workloads"]), params["path"], params["replicas"])
     for _attempt in range(PUSH_ATTEMPTS):
         checkout = GitCheckout(module, params["repo"], params["branch"])
@@ -177,7 +177,7 @@ def main():
             "path": {"type": "str", "required": True},
             "workloads": {"type": "list", "elements": "str", "required": True},
             "replicas": {"type": "int", "required": True},
-            "message": {"type": "str"},
+            "commit_message": {"type": "str"},
             "author_name": {"type": "str", "default": "hubspoke.multicluster"},
             "author_email": {"type": "str", "default": "hubspoke@localhost"},
         },

@@ -14,7 +14,7 @@ class FakeModule:
     """The parts of AnsibleModule the module uses; commands really run."""
 
     def __init__(self, check_mode=False, **params):
-        self.params = {"branch": "main", "message": None, "author_name": "t", "author_email": "t@localhost", **params}
+        self.params = {"branch": "main", "commit_message": None, "author_name": "t", "author_email": "t@localhost", **params}
         self.check_mode = check_mode
         self._diff = True
 
