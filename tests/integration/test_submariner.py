@@ -75,5 +75,7 @@ def test_leave_cleans_both_sides(submariner, local_fleet):
     accounts = {a.metadata.name for a in local_fleet.core(local_fleet.hub).list_namespaced_service_account(
         "submariner-k8s-broker").items}
     assert "cluster-spoke-2" not in accounts and "cluster-spoke-1" in accounts
+    labelled = local_fleet.core("spoke-2").list_node(label_selector="submariner.io/gateway").items
+    assert not labelled  # subctl uninstall unlabels the gateways too
     again = run_playbook(SUBMARINER, INVENTORY, dict(OFFLINE, submariner_join_state="absent"), limit="spoke-2")
     assert again.rc == 0 and again.changed == 0, again.stdout
