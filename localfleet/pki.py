@@ -131,6 +131,17 @@ def ensure_pki(directory: Path, cluster_name, service_ip):
         )
 
 
+def ensure_ca(directory: Path, common_name):
+    """A CA of its own, for TLS between processes a test runs beside the fleet (Thanos' gRPC)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    _ca(directory / "ca", common_name)
+
+
+def ensure_client_cert(directory: Path, stem, common_name):
+    """A client certificate signed by the directory's CA."""
+    _leaf(directory / stem, _load(directory / "ca"), _name(common_name), ExtendedKeyUsageOID.CLIENT_AUTH)
+
+
 def ensure_serving_cert(directory: Path, stem, dns_names, ips=("127.0.0.1",)):
     """A serving certificate signed by the cluster's CA, for a server the API server calls (webhooks, APIServices)."""
     sans = [x509.DNSName(name) for name in dns_names] + [x509.IPAddress(ipaddress.ip_address(ip)) for ip in ips]

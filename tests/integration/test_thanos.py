@@ -2,6 +2,7 @@
 ../shared/upstream validates them), Query on the hub with one endpoint per spoke of the group; and the same
 wiring run for real, with Prometheus and Thanos processes answering one query over two clusters."""
 
+import base64
 import json
 import shutil
 import socket
@@ -15,7 +16,7 @@ import yaml
 from kubernetes import client, dynamic
 
 from helpers import ROOT, delete_namespace, install_crds, run_playbook
-from localfleet import config, fleet
+from localfleet import config, fleet, pki
 
 THANOS = ROOT / "playbooks/thanos.yml"
 INVENTORY = ROOT / "inventories/local"
@@ -118,17 +119,80 @@ def fixture_processes(tmp_path):
         log.close()
 
 
-def test_query_answers_with_series_of_both_clusters(prometheus, local_fleet, processes, tmp_path):
+def tls_secrets(local_fleet, directory):
+    """Mutual TLS material as Secrets: the sidecars' serving pair on each spoke, Query's client pair on the hub,
+    one CA for both directions."""
+    pki.ensure_ca(directory, "thanos-test-ca")
+    pki.ensure_serving_cert(directory, "sidecar", [endpoint(spoke) for spoke in local_fleet.spokes])
+    pki.ensure_client_cert(directory, "query", "thanos-query")
+    secrets = {spoke: ("thanos-grpc-tls", "sidecar") for spoke in local_fleet.spokes}
+    secrets[local_fleet.hub] = ("thanos-query-tls", "query")
+    for cluster, (name, stem) in secrets.items():
+        core = local_fleet.core(cluster)
+        if "monitoring" not in {n.metadata.name for n in core.list_namespace().items}:
+            core.create_namespace({"metadata": {"name": "monitoring"}})
+        files = {"ca.crt": directory / "ca.crt", "tls.crt": directory / f"{stem}.crt", "tls.key": directory / f"{stem}.key"}
+        core.create_namespaced_secret("monitoring", {"metadata": {"name": name}, "type": "Opaque", "data": {
+            key: base64.b64encode(path.read_bytes()).decode() for key, path in files.items()}})
+    return {"thanos_sidecar_tls_secret": "thanos-grpc-tls", "thanos_query_tls_secret": "thanos-query-tls"}
+
+
+def mounted(core, secret, mount_path, path, directory):
+    """`path` inside a container that mounts Secret `secret` at `mount_path`, as a local file: the Secret's
+    data written out, so the processes read exactly what the cluster holds."""
+    directory.mkdir(exist_ok=True)
+    for key, value in core.read_namespaced_secret(secret, "monitoring").data.items():
+        (directory / key).write_bytes(base64.b64decode(value))
+    assert path.startswith(mount_path + "/"), (path, mount_path)
+    return directory / path[len(mount_path) + 1:]
+
+
+def sidecar_tls_args(spec, core, directory):
+    """The --grpc-server-tls-* flags prometheus-operator gives the sidecar for spec.thanos.grpcServerTlsConfig,
+    with the Secret mounted where spec.thanos.volumeMounts says."""
+    tls, mount = spec.thanos.grpcServerTlsConfig, spec.thanos.volumeMounts[0]
+    secret = next(s for s in spec.secrets if mount.name == f"secret-{s}")  # the operator's volume for spec.secrets
+    flags = {"certFile": "--grpc-server-tls-cert", "keyFile": "--grpc-server-tls-key", "caFile": "--grpc-server-tls-client-ca"}
+    return [f"{flag}={mounted(core, secret, mount.mountPath, getattr(tls, field), directory)}"
+            for field, flag in flags.items() if getattr(tls, field)]
+
+
+def query_args(core, deployment, endpoints, directory):
+    """Query's args from the Deployment the role generated, with its mounted files as local files."""
+    pod = deployment.spec.template.spec
+    mounts = {m.mount_path: next(v for v in pod.volumes if v.name == m.name) for m in pod.containers[0].volume_mounts}
+    args = []
+    for arg in pod.containers[0].args:
+        if arg.startswith("--endpoint.sd-config-file="):
+            args.append(f"--endpoint.sd-config-file={endpoints}")
+        elif arg.startswith("--grpc-client-tls-") and "=" in arg:
+            flag, path = arg.split("=", 1)
+            mount_path = next(m for m in mounts if path.startswith(m + "/"))
+            args.append(f"{flag}={mounted(core, mounts[mount_path].secret.secret_name, mount_path, path, directory)}")
+        elif arg.startswith(("--query.replica-label=", "--grpc-client-")):
+            args.append(arg)
+    return args
+
+
+@pytest.mark.parametrize("tls", [False, True], ids=["plaintext", "mutual-tls"])
+def test_query_answers_with_series_of_both_clusters(prometheus, local_fleet, processes, tmp_path, tls):
     """Real Prometheus (Debian's) and Thanos (built from its module) processes: each spoke's Prometheus gets the
     external labels the role wrote on its Prometheus object, a sidecar beside it listens where the inventory
-    says, and a Thanos Query run with the args and endpoint file the role generated answers one PromQL
-    query with series from both clusters."""
+    says (with the TLS files its spec.thanos names, when TLS is on), and a Thanos Query run with the args,
+    endpoint file and client certificate the role generated answers one PromQL query with series from both
+    clusters."""
     fleet.ensure_built("thanos")
     thanos = config.binary("thanos")
     sidecars = {spoke: free_port() for spoke in local_fleet.spokes}
-    run = run_playbook(THANOS, INVENTORY, {"thanos_sidecar_address": "127.0.0.1:{{ thanos_test_ports[inventory_hostname] }}",
-                                           "thanos_test_ports": sidecars})
+    extra = {"thanos_sidecar_address": "127.0.0.1:{{ thanos_test_ports[inventory_hostname] }}",
+             "thanos_test_ports": sidecars}
+    if tls:
+        extra.update(tls_secrets(local_fleet, tmp_path / "pki"))
+    run = run_playbook(THANOS, INVENTORY, extra)
     assert run.rc == 0, run.stdout
+    if tls:
+        again = run_playbook(THANOS, INVENTORY, extra)
+        assert again.rc == 0 and again.changed == 0, again.stdout
 
     for spoke, grpc in sidecars.items():
         spec = dynamic.DynamicClient(local_fleet.api(spoke)).resources.get(
@@ -144,16 +208,18 @@ def test_query_answers_with_series_of_both_clusters(prometheus, local_fleet, pro
             shutil.which("prometheus"), f"--config.file={conf}", f"--storage.tsdb.path={data}",
             f"--web.listen-address=127.0.0.1:{web}", "--storage.tsdb.min-block-duration=2h",
             "--storage.tsdb.max-block-duration=2h"])
+        tls_args = sidecar_tls_args(spec, local_fleet.core(spoke), tmp_path / f"{spoke}-tls") if tls else []
+        assert len(tls_args) == (3 if tls else 0)  # serving pair and the client CA: mutual TLS
         processes(f"sidecar-{spoke}", [
             thanos, "sidecar", f"--prometheus.url=http://127.0.0.1:{web}", f"--tsdb.path={data}",
-            f"--grpc-address=127.0.0.1:{grpc}", f"--http-address=127.0.0.1:{free_port()}"])
+            f"--grpc-address=127.0.0.1:{grpc}", f"--http-address=127.0.0.1:{free_port()}", *tls_args])
 
     core, apps = local_fleet.core(local_fleet.hub), client.AppsV1Api(local_fleet.api(local_fleet.hub))
     endpoints = tmp_path / "endpoints.yaml"
     endpoints.write_text(core.read_namespaced_config_map("thanos-query-endpoints", "monitoring").data["endpoints.yaml"])
-    args = apps.read_namespaced_deployment("thanos-query", "monitoring").spec.template.spec.containers[0].args
-    args = [a for a in args if a.startswith(("--query.replica-label=", "--endpoint"))]
-    args = [f"--endpoint.sd-config-file={endpoints}" if a.startswith("--endpoint.sd-config-file=") else a for a in args]
+    args = query_args(core, apps.read_namespaced_deployment("thanos-query", "monitoring"), endpoints,
+                      tmp_path / "query-tls")
+    assert ("--grpc-client-tls-secure" in args) == tls
     http = free_port()
     log = processes("query", [thanos, "query", *args, f"--http-address=127.0.0.1:{http}",
                               f"--grpc-address=127.0.0.1:{free_port()}", "--endpoint.sd-config-reload-interval=1s"])
