@@ -10,6 +10,7 @@ they start the hub gets the namespace, the CRDs of the built version and empty a
 each created only where missing: the role's later apply takes them over and a restart never undoes it.
 """
 
+import os
 import shutil
 import socket
 import time
@@ -109,6 +110,8 @@ class ArgoCDControllers:
             (data / name).mkdir(parents=True, exist_ok=True)
         env.update(ARGOCD_TLS_DATA_PATH=str(data / "tls"), ARGOCD_SSH_DATA_PATH=str(data / "ssh"),
                    ARGOCD_GNUPGHOME=str(data / "gpg/keys"), ARGOCD_GPG_DATA_PATH=str(data / "gpg/source"))
+        if component == "argocd-repo-server":  # Kustomize sources: kustomize on its PATH, as in Argo CD's image
+            env["PATH"] = os.pathsep.join([str(config.binary("kustomize").parent), os.environ.get("PATH", "")])
         return env
 
     def _pid_file(self, component):

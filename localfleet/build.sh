@@ -149,6 +149,7 @@ build_karmada() {
 # Argo CD is one binary that acts as the component named by ARGOCD_BINARY_NAME. v3.2 is the newest line
 # whose go.mod does not replace gitops-engine with a local path.
 build_argocd() {
+    build_kustomize
     local out="$cache/bin/argocd-$ARGOCD_VERSION"
     [ -f "$out/.complete" ] && { log "argocd $ARGOCD_VERSION: cached in $out"; return; }
     local repo=github.com/argoproj/argo-cd/v3
@@ -161,6 +162,17 @@ build_argocd() {
     chmod -R u+w "$out"
     touch "$out/.complete"
     log "argocd $ARGOCD_VERSION: built into $out"
+}
+
+# The repo server renders Kustomize sources (and their replica overrides) with a kustomize on its PATH, as
+# Argo CD's image ships one.
+build_kustomize() {
+    local out="$cache/bin/kustomize-$KUSTOMIZE_VERSION"
+    [ -f "$out/.complete" ] && { log "kustomize $KUSTOMIZE_VERSION: cached in $out"; return; }
+    mkdir -p "$out"
+    log "kustomize $KUSTOMIZE_VERSION: compiling"
+    GOBIN="$out" go install -trimpath -ldflags "-s -w" "sigs.k8s.io/kustomize/kustomize/v5@$KUSTOMIZE_VERSION"
+    touch "$out/.complete"
 }
 
 # Thanos (sidecar and query in one binary) for the functional monitoring test.

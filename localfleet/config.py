@@ -60,8 +60,8 @@ def binary(name, versions=None, cache_dir=None):
         return cache_dir / "bin" / f"kwok-{versions['KWOK_VERSION']}" / name
     if name.startswith("argocd"):
         return cache_dir / "bin" / f"argocd-{versions['ARGOCD_VERSION']}" / name
-    if name == "thanos":
-        return cache_dir / "bin" / f"thanos-{versions['THANOS_VERSION']}" / name
+    if name in ("thanos", "kustomize"):
+        return cache_dir / "bin" / f"{name}-{versions[name.upper() + '_VERSION']}" / name
     if name.startswith("karmada"):
         return cache_dir / "bin" / f"karmada-{versions['KARMADA_VERSION']}" / name
     return cache_dir / "bin" / f"kubernetes-{versions['KUBERNETES_VERSION']}" / name
@@ -72,11 +72,10 @@ def missing_builds(extras=()):
     missing = []
     if not (binary(".complete").exists() and binary("kwok").with_name(".complete").exists()):
         missing.append("kubernetes")
-    # Each checked by its last binary, so a cache made before that binary joined the build is rebuilt.
-    last = {"karmada": "karmada-agent", "argocd": "argocd", "thanos": "thanos"}
+    # Each checked by its last binaries, so a cache made before a binary joined the build is rebuilt.
+    last = {"karmada": ["karmada-agent"], "argocd": ["argocd", "kustomize"], "thanos": ["thanos"]}
     for extra in extras:
-        done = binary(last[extra])
-        if not (done.exists() and done.with_name(".complete").exists()):
+        if not all(binary(b).exists() and binary(b).with_name(".complete").exists() for b in last[extra]):
             missing.append(extra)
     return missing
 

@@ -1,5 +1,8 @@
-"""A Git repository for Argo CD on the local fleet: `web` with a folder per cluster, 3 replicas on the primary
-(spoke-1) and 0 on the standby (spoke-2), and the variables that route and fail it over.
+"""A Git repository for Argo CD on the local fleet, and the variables that route and fail over its applications:
+- `web`, a folder per cluster, 3 replicas on the primary (spoke-1) and 0 on the standby (spoke-2), sent to
+  the spokes by an ApplicationSet and failed over in Git (mode gitops);
+- `shop`, a Kustomize base with 3 replicas and an overlay per cluster, an Application per cluster whose
+  standby one overrides the replicas to 0, failed over by changing that override (mode argocd).
 
 Shared by the disaster-recovery test and the failover benchmark, so both measure the same application.
 """
@@ -10,19 +13,19 @@ import subprocess
 PRIMARY, STANDBY = "spoke-1", "spoke-2"
 TARGETS = {PRIMARY: ["192.0.2.1"], STANDBY: ["192.0.2.2"]}
 DEPLOYMENT = """\
-# {cluster}: {role}
+# {comment}
 apiVersion: apps/v1
 kind: Deployment
 metadata:
-  name: web
-  labels: {{app: web}}
+  name: {name}
+  labels: {{app: {name}}}
 spec:
   replicas: {replicas}
-  selector: {{matchLabels: {{app: web}}}}
+  selector: {{matchLabels: {{app: {name}}}}}
   template:
-    metadata: {{labels: {{app: web}}}}
+    metadata: {{labels: {{app: {name}}}}}
     spec:
-      containers: [{{name: web, image: docker.io/library/nginx:1.27}}]
+      containers: [{{name: {name}, image: docker.io/library/nginx:1.27}}]
 """
 
 
@@ -31,7 +34,7 @@ def git(*args, cwd):
 
 
 def seed_repository(path):
-    """A new bare repository at `path` (any old one is removed) with web/spoke-1 and web/spoke-2."""
+    """A new bare repository at `path` (any old one is removed) with web/spoke-1, web/spoke-2 and shop."""
     work = path.with_suffix(".work")
     for old in (path, work):
         shutil.rmtree(old, ignore_errors=True)
@@ -41,12 +44,36 @@ def seed_repository(path):
     for cluster, role, replicas in ((PRIMARY, "primary", 3), (STANDBY, "standby", 0)):
         (work / "web" / cluster).mkdir(parents=True)
         (work / "web" / cluster / "deployment.yaml").write_text(
-            DEPLOYMENT.format(cluster=cluster, role=role, replicas=replicas))
+            DEPLOYMENT.format(comment=f"{cluster}: {role}", name="web", replicas=replicas))
+    (work / "shop" / "base").mkdir(parents=True)
+    (work / "shop" / "base" / "deployment.yaml").write_text(
+        DEPLOYMENT.format(comment="every cluster", name="shop", replicas=3))
+    (work / "shop" / "base" / "kustomization.yaml").write_text("resources: [deployment.yaml]\n")
+    for cluster in (PRIMARY, STANDBY):
+        (work / "shop" / cluster).mkdir()
+        (work / "shop" / cluster / "kustomization.yaml").write_text("resources: [../base]\n")
     git("add", ".", cwd=work)
     git("-c", "user.name=localfleet", "-c", "user.email=localfleet@localhost", "commit", "--quiet", "-m", "web",
         cwd=work)
     git("push", "--quiet", "origin", "HEAD:main", cwd=work)
     shutil.rmtree(work)
+
+
+def shop_applications(repo):
+    """The Applications of `shop`, as a user would write them: the standby's overrides the replicas to 0.
+    A folder each: Argo CD writes a replica override into the folder it renders (the failover role refuses
+    two Applications on one folder)."""
+    return [{
+        "apiVersion": "argoproj.io/v1alpha1", "kind": "Application",
+        "metadata": {"name": f"shop-{cluster}", "namespace": "argocd"},
+        "spec": {
+            "project": "default",
+            "source": {"repoURL": f"file://{repo}", "targetRevision": "main", "path": f"shop/{cluster}",
+                       **({"kustomize": {"replicas": [{"name": "shop", "count": 0}]}} if cluster == STANDBY else {})},
+            "destination": {"name": cluster, "namespace": "shop"},
+            "syncPolicy": {"automated": {"prune": True, "selfHeal": True}, "syncOptions": ["CreateNamespace=true"]},
+        },
+    } for cluster in (PRIMARY, STANDBY)]
 
 
 def write_vars(path, repo):
@@ -69,5 +96,12 @@ failover_catalog:
     git: {{repo: "file://{repo}", branch: main}}
     argocd: {{hub: hub}}
     dns: {{name: web.example.test, cluster: hub, namespace: default, targets: {TARGETS}}}
+  shop:
+    primary: {PRIMARY}
+    standby: {STANDBY}
+    replicas: 3
+    mode: argocd
+    argocd: {{hub: hub}}
+    dns: {{name: shop.example.test, cluster: hub, namespace: default, targets: {TARGETS}}}
 """)
     return path

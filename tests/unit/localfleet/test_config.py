@@ -39,6 +39,20 @@ def test_versions_are_pinned_in_one_file():
     assert set(versions) >= {"KUBERNETES_VERSION", "ETCD_VERSION", "KWOK_VERSION"}
     assert config.binary("kube-apiserver").parent.name == f"kubernetes-{versions['KUBERNETES_VERSION']}"
     assert config.binary("kwok").parent.name == f"kwok-{versions['KWOK_VERSION']}"
+    assert config.binary("kustomize").parent.name == f"kustomize-{versions['KUSTOMIZE_VERSION']}"
+
+
+def test_a_build_is_missing_until_all_its_binaries_are_cached(tmp_path, monkeypatch):
+    monkeypatch.setattr(config, "CACHE_DIR", tmp_path)
+    for name in ("kube-apiserver", "kwok", "argocd"):
+        config.binary(name).parent.mkdir(parents=True, exist_ok=True)
+        config.binary(name).touch()
+        config.binary(name).with_name(".complete").touch()
+    assert config.missing_builds(["argocd"]) == ["argocd"]  # a cache from before kustomize joined its build
+    config.binary("kustomize").parent.mkdir(parents=True)
+    config.binary("kustomize").touch()
+    config.binary("kustomize").with_name(".complete").touch()
+    assert not config.missing_builds(["argocd"])
 
 
 def test_planes_ports_clear_of_twenty_spokes_and_each_other():
