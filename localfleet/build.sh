@@ -72,12 +72,18 @@ build_kubernetes() {
     log "kubernetes $KUBERNETES_VERSION: built into $out"
 }
 
+# A command whose module builds with a plain `go install pkg@version`.
+# usage: install_command <out> <label> <package@version>
+install_command() {
+    mkdir -p "$1"
+    log "$2: compiling"
+    GOBIN="$1" go install -trimpath -ldflags "-s -w" "$3"
+}
+
 build_kwok() {
     local out="$cache/bin/kwok-$KWOK_VERSION"
     [ -f "$out/.complete" ] && { log "kwok $KWOK_VERSION: cached in $out"; return; }
-    mkdir -p "$out"
-    log "kwok $KWOK_VERSION: compiling"
-    GOBIN="$out" go install -trimpath -ldflags "-s -w" "sigs.k8s.io/kwok/cmd/kwok@$KWOK_VERSION"
+    install_command "$out" "kwok $KWOK_VERSION" "sigs.k8s.io/kwok/cmd/kwok@$KWOK_VERSION"
     # The kwok controller does nothing without Stage objects. kwokctl embeds the "fast" stages; we
     # assemble the same upstream files from the module cache into one --config file.
     local stages
@@ -169,9 +175,7 @@ build_argocd() {
 build_kustomize() {
     local out="$cache/bin/kustomize-$KUSTOMIZE_VERSION"
     [ -f "$out/.complete" ] && { log "kustomize $KUSTOMIZE_VERSION: cached in $out"; return; }
-    mkdir -p "$out"
-    log "kustomize $KUSTOMIZE_VERSION: compiling"
-    GOBIN="$out" go install -trimpath -ldflags "-s -w" "sigs.k8s.io/kustomize/kustomize/v5@$KUSTOMIZE_VERSION"
+    install_command "$out" "kustomize $KUSTOMIZE_VERSION" "sigs.k8s.io/kustomize/kustomize/v5@$KUSTOMIZE_VERSION"
     touch "$out/.complete"
 }
 
