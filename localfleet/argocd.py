@@ -45,7 +45,7 @@ def _listening(port):
         return probe.connect_ex(("127.0.0.1", port)) == 0
 
 
-class ArgoCDControllers:
+class ArgoCDControllers(process.ProcessGroup):
     """The three Argo CD controllers and their Redis, beside the hub (which must be up)."""
 
     components = tuple(COMPONENTS)
@@ -114,15 +114,6 @@ class ArgoCDControllers:
             env["PATH"] = os.pathsep.join([str(config.binary("kustomize").parent), os.environ.get("PATH", "")])
         return env
 
-    def _pid_file(self, component):
-        return self.dir / "run" / f"{component}.pid"
-
-    def _log_file(self, component):
-        return self.dir / "logs" / f"{component}.log"
-
-    def pid(self, component):
-        return process.running(self._pid_file(component), self._binary(component))
-
     def up(self, timeout=60):
         """Start what is not running; wait until each component listens on its first port."""
         self.spec.save()
@@ -130,8 +121,6 @@ class ArgoCDControllers:
         kubeconfig = self._kubeconfig()
         self._bootstrap()
         for component in self.components:
-            if not self.pid(component):
-                self._pid_file(component).unlink(missing_ok=True)
             process.start(self._argv(component, kubeconfig), self._pid_file(component), self._log_file(component),
                           env=self._env(component, kubeconfig))
         deadline = time.monotonic() + timeout
@@ -143,12 +132,6 @@ class ArgoCDControllers:
                     raise FleetError(f"argocd: {component} does not listen after {timeout}s; "
                                      f"see {self._log_file(component)}")
                 time.sleep(0.25)
-
-    def stop(self):
-        stopped = False
-        for component in reversed(self.components):
-            stopped |= process.stop(self._pid_file(component), self._binary(component))
-        return stopped
 
     def status(self):
         pids = {c: self.pid(c) for c in self.components}

@@ -26,7 +26,7 @@ class FleetError(RuntimeError):
     """A cluster did not come up; the message names the cluster and the log to read."""
 
 
-class LocalCluster:
+class LocalCluster(process.ProcessGroup):
     components = COMPONENTS
     ports = PORTS
 
@@ -123,11 +123,8 @@ class LocalCluster:
             ]
         raise ValueError(component)
 
-    def _pid_file(self, component):
-        return self.dir / "run" / f"{component}.pid"
-
-    def _log_file(self, component):
-        return self.dir / "logs" / f"{component}.log"
+    def _binary(self, component):
+        return config.binary(component)
 
     # -- lifecycle ---------------------------------------------------------------------------
     def up(self, timeout=120):
@@ -154,13 +151,6 @@ class LocalCluster:
         """Wait until the cluster is usable: its KWOK nodes are Ready."""
         self._ensure_nodes(client)
         self._wait(lambda: self._nodes_ready(client) >= config.NODES_PER_CLUSTER, "KWOK nodes Ready", timeout)
-
-    def stop(self):
-        """Stop every process of this cluster (data stays, so `up` brings it back as it was)."""
-        stopped = False
-        for component in reversed(self.components):
-            stopped |= process.stop(self._pid_file(component), config.binary(component))
-        return stopped
 
     def _check_ports_free(self, component):
         for name in self.ports[component]:
@@ -210,9 +200,6 @@ class LocalCluster:
             return 0
 
     # -- inspection --------------------------------------------------------------------------
-    def pid(self, component):
-        return process.running(self._pid_file(component), config.binary(component))
-
     def status(self):
         """One row of fleet-status: server, version, nodes Ready, up/down, memory."""
         pids = {c: self.pid(c) for c in self.components}

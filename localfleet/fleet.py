@@ -58,9 +58,8 @@ def down():
 
 
 def _local(name):
-    if name in config.PLANES and name in _planes():
-        return _planes()[name]
-    return LocalCluster(_existing(name))
+    planes = _planes()
+    return planes[name] if name in planes else LocalCluster(_existing(name))
 
 
 def stop(name):

@@ -79,6 +79,32 @@ def _reap(pid):
         pass
 
 
+class ProcessGroup:
+    """The processes of one fleet member: each component has a pid file and a log under the member's
+    folder (`self.dir`), and runs the binary `_binary(component)` names."""
+
+    components = ()
+
+    def _binary(self, component):
+        raise NotImplementedError
+
+    def _pid_file(self, component):
+        return self.dir / "run" / f"{component}.pid"
+
+    def _log_file(self, component):
+        return self.dir / "logs" / f"{component}.log"
+
+    def pid(self, component):
+        return running(self._pid_file(component), self._binary(component))
+
+    def stop(self):
+        """Stop every component, last started first (data stays, so `up` brings them back as they were)."""
+        stopped = False
+        for component in reversed(self.components):
+            stopped |= stop(self._pid_file(component), self._binary(component))
+        return stopped
+
+
 def rss_bytes(pid):
     """Resident memory of one process, for fleet-status and the benchmarks."""
     try:
