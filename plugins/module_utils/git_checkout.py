@@ -29,9 +29,12 @@ class GitCheckout:
         self.workdir = tempfile.mkdtemp(prefix="hubspoke-gitops-")
         self.git("clone", "--quiet", "--depth", "1", "--branch", branch, repo, self.workdir, cwd=None)
 
+    def _run(self, args, cwd):
+        """(rc, stdout, stderr) of one git command that never prompts."""
+        return self.module.run_command(["git", *args], cwd=cwd, environ_update={"GIT_TERMINAL_PROMPT": "0"})
+
     def git(self, *args, **kwargs):
-        cwd = kwargs.get("cwd", self.workdir)
-        rc, out, err = self.module.run_command(["git", *args], cwd=cwd, environ_update={"GIT_TERMINAL_PROMPT": "0"})
+        rc, out, err = self._run(args, kwargs.get("cwd", self.workdir))
         if rc != 0:
             raise GitError("git {0} failed: {1}".format(args[0], (err or out).strip()))
         return out.strip()
@@ -50,8 +53,7 @@ class GitCheckout:
         """Commit everything changed and push it; False if the remote moved meanwhile (the caller retries)."""
         self.git("-c", "user.name=" + author_name, "-c", "user.email=" + author_email,
                  "commit", "--quiet", "--all", "--message", message)
-        rc, _out, err = self.module.run_command(["git", "push", "--quiet", "origin", "HEAD:" + self.branch],
-                                                cwd=self.workdir, environ_update={"GIT_TERMINAL_PROMPT": "0"})
+        rc, _out, err = self._run(["push", "--quiet", "origin", "HEAD:" + self.branch], self.workdir)
         if rc == 0:
             return True
         if "rejected" in err or "fetch first" in err or "non-fast-forward" in err:
