@@ -137,12 +137,17 @@ def tls_secrets(local_fleet, directory):
     return {"thanos_sidecar_tls_secret": "thanos-grpc-tls", "thanos_query_tls_secret": "thanos-query-tls"}
 
 
-def mounted(core, secret, mount_path, path, directory):
-    """`path` inside a container that mounts Secret `secret` at `mount_path`, as a local file: the Secret's
-    data written out, so the processes read exactly what the cluster holds."""
-    directory.mkdir(exist_ok=True)
+def secret_files(core, secret, directory):
+    """Secret `secret`'s data written out as a volume mounts it, so the processes read exactly what the
+    cluster holds."""
+    directory.mkdir(parents=True, exist_ok=True)
     for key, value in core.read_namespaced_secret(secret, "monitoring").data.items():
         (directory / key).write_bytes(base64.b64decode(value))
+    return directory
+
+
+def local_file(path, mount_path, directory):
+    """`path` inside a container that mounts `directory` at `mount_path`."""
     assert path.startswith(mount_path + "/"), (path, mount_path)
     return directory / path[len(mount_path) + 1:]
 
@@ -152,15 +157,18 @@ def sidecar_tls_args(spec, core, directory):
     with the Secret mounted where spec.thanos.volumeMounts says."""
     tls, mount = spec.thanos.grpcServerTlsConfig, spec.thanos.volumeMounts[0]
     secret = next(s for s in spec.secrets if mount.name == f"secret-{s}")  # the operator's volume for spec.secrets
+    files = secret_files(core, secret, directory)
     flags = {"certFile": "--grpc-server-tls-cert", "keyFile": "--grpc-server-tls-key", "caFile": "--grpc-server-tls-client-ca"}
-    return [f"{flag}={mounted(core, secret, mount.mountPath, getattr(tls, field), directory)}"
+    return [f"{flag}={local_file(getattr(tls, field), mount.mountPath, files)}"
             for field, flag in flags.items() if getattr(tls, field)]
 
 
 def query_args(core, deployment, endpoints, directory):
     """Query's args from the Deployment the role generated, with its mounted files as local files."""
     pod = deployment.spec.template.spec
-    mounts = {m.mount_path: next(v for v in pod.volumes if v.name == m.name) for m in pod.containers[0].volume_mounts}
+    volumes = {v.name: v for v in pod.volumes}
+    mounts = {m.mount_path: secret_files(core, volumes[m.name].secret.secret_name, directory / m.name)
+              for m in pod.containers[0].volume_mounts if volumes[m.name].secret}
     args = []
     for arg in pod.containers[0].args:
         if arg.startswith("--endpoint.sd-config-file="):
@@ -168,7 +176,7 @@ def query_args(core, deployment, endpoints, directory):
         elif arg.startswith("--grpc-client-tls-") and "=" in arg:
             flag, path = arg.split("=", 1)
             mount_path = next(m for m in mounts if path.startswith(m + "/"))
-            args.append(f"{flag}={mounted(core, mounts[mount_path].secret.secret_name, mount_path, path, directory)}")
+            args.append(f"{flag}={local_file(path, mount_path, mounts[mount_path])}")
         elif arg.startswith(("--query.replica-label=", "--grpc-client-")):
             args.append(arg)
     return args
