@@ -6,6 +6,12 @@ SHELL := /bin/bash
 PYTHON        ?= python3
 VENV          := $(CURDIR)/.venv
 FLEET_SPOKES  ?= 2
+# The demo's fleet: two production spokes, which the seed ApplicationSet selects, and a staging one it leaves out.
+DEMO_SPOKES   ?= 3
+# Built binaries (.cache/bin/<name>-<version>) and upstream manifests (.cache/upstream/<name>/<version>);
+# point it at another checkout's cache to share its builds (keyed by version, so always safe to share).
+export FLEET_CACHE ?= $(CURDIR)/.cache
+export FLEET_DIR   ?= $(CURDIR)/.fleet
 FLEET_OVERLAP ?=
 CLUSTER       ?=
 # KARMADA=1: fleet-up also runs Karmada's control plane as local processes (built on first use).
@@ -28,7 +34,7 @@ export ANSIBLE_FORCE_COLOR ?= false
 export FLEET_SPOKES FLEET_OVERLAP KARMADA ARGOCD
 
 .PHONY: help setup fleet-deps fleet-build fleet-up fleet-down fleet-status fleet-stop fleet-start demo \
-        test sanity lint unit integration benchmarks clean
+        upstream mirror test sanity lint unit integration benchmarks clean
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -56,6 +62,13 @@ fleet-deps: ## install Debian's redis-server and prometheus if missing (apt-get;
 fleet-build: ## build kube-apiserver, etcd, controller-manager, scheduler, kubectl and kwok (cached)
 	bash localfleet/build.sh
 
+upstream: ## fetch the pinned upstream manifests and CRDs into the cache (Go module proxy, verified by upstream/go.sum)
+	$(PYTHON) -m upstream fetch >/dev/null
+
+mirror: ## write the upstream manifests the roles install into DIR, for air-gapped sites: make mirror DIR=/srv/mirror
+	@[ -n "$(DIR)" ] || { echo "usage: make mirror DIR=/path/to/mirror"; exit 2; }
+	$(PYTHON) -m upstream mirror $(DIR)
+
 fleet-up: setup fleet-deps ## start a hub and FLEET_SPOKES spokes on loopback (idempotent); KARMADA=1 adds Karmada, ARGOCD=1 Argo CD's controllers
 	python -m localfleet up
 
@@ -71,8 +84,15 @@ fleet-stop: setup ## stop one cluster: make fleet-stop CLUSTER=spoke-1
 fleet-start: setup ## start one cluster again: make fleet-start CLUSTER=spoke-1
 	python -m localfleet start $(CLUSTER)
 
-demo: fleet-up ## the main job: bring the local fleet up and run playbooks/site.yml against it
-	ansible-playbook -i inventories/local playbooks/site.yml
+# The demo is the real loop: Argo CD's controllers run against the hub and sync the guestbook application from a
+# local Git repository; site.yml waits until every Application is Synced and Healthy and ends with the fleet's
+# table. A cluster stopped by fleet-stop stays down and is shown so; the run still ends with the table.
+demo: setup fleet-deps ## a hub, three spokes and Argo CD's controllers; site.yml deploys guestbook by label and prints the fleet
+	python -m localfleet up --spokes $(DEMO_SPOKES) --argocd
+	ansible-playbook -i inventories/local playbooks/site.yml -e applicationsets_wait=true | tee $(FLEET_DIR)/demo.log
+	@changed=$$(grep -oE ' changed=[0-9]+' $(FLEET_DIR)/demo.log | awk -F= '{n += $$2} END {print n + 0}'); \
+	  if [ "$$changed" = 0 ]; then echo "demo: nothing changed, the fleet already matched the inventory"; \
+	  else echo "demo: $$changed changes applied; a second make demo changes nothing"; fi
 
 test: sanity lint unit integration ## everything CI runs
 

@@ -14,10 +14,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import upstream  # noqa: E402  # pylint: disable=wrong-import-position
 from benchmarks.playbook_run import local_inventory_copy, timed_playbook  # noqa: E402  # pylint: disable=wrong-import-position
-
-DNSENDPOINT_CRD = Path(__file__).resolve().parent.parent.parent / \
-    "shared/upstream/external-dns/v0.22.0/crds/dnsendpoints.externaldns.k8s.io.yaml"
 
 
 def report(output):
@@ -40,11 +38,11 @@ def main():
         try:
             fleet.up(2, argocd=True)
             kubectl = [str(config.binary("kubectl")), "--kubeconfig", str(config.KUBECONFIG), "--context", "hub"]
-            subprocess.run([*kubectl, "apply", "-f", str(DNSENDPOINT_CRD)], check=True, capture_output=True)
+            subprocess.run([*kubectl, "apply", "-f", str(upstream.fetch("external-dns") / "crds/dnsendpoints.externaldns.k8s.io.yaml")], check=True, capture_output=True)
             repo = config.GIT_DIR / "apps.git"
             demo_app.seed_repository(repo)
             extra = "@" + str(demo_app.write_vars(Path(scratch) / "vars.yml", repo))
-            inventory = local_inventory_copy(scratch, config.KUBECONFIG)
+            inventory = local_inventory_copy(scratch, config.FLEET_DIR)
             site = timed_playbook("site.yml", inventory, extra_vars=[extra])
             dr = {"failover_applications": ["web"]}
             establish = timed_playbook("failback.yml", inventory, extra_vars=[extra, dict(dr, failover_confirm="spoke-1")])

@@ -1,7 +1,7 @@
 """The whole hub-spoke loop (playbooks/site.yml): first run on a new fleet, then a second run.
 
 Runs a throw-away fleet (hub + N spokes) in its own folder and port range, so a fleet you have running
-is untouched, with the local inventory's group_vars (Argo CD from ../shared/upstream):
+is untouched, with the local inventory's group_vars (Argo CD from the upstream cache):
   .venv/bin/python benchmarks/hub_install.py [--spokes 2] [--flavor standard|ha|core]
 """
 
@@ -26,7 +26,7 @@ def main():
         os.environ.update(FLEET_DIR=scratch, FLEET_PORT_BASE="26000")
         from localfleet import config, fleet  # pylint: disable=import-outside-toplevel  # reads FLEET_* at import
 
-        inventory = local_inventory_copy(scratch, config.KUBECONFIG)
+        inventory = local_inventory_copy(scratch, config.FLEET_DIR)
         fleet.ensure_built()
         try:
             fleet.up(args.spokes)

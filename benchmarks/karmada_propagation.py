@@ -42,7 +42,7 @@ def main():
             started = time.monotonic()
             fleet.up(2, karmada=True)
             plane_up = time.monotonic() - started
-            inventory = local_inventory_copy(scratch, config.KUBECONFIG, config.KARMADA_KUBECONFIG)
+            inventory = local_inventory_copy(scratch, config.FLEET_DIR)
             join = timed_playbook("karmada_join.yml", inventory)
             join_again = timed_playbook("karmada_join.yml", inventory)
 

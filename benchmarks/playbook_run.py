@@ -29,16 +29,12 @@ def timed_playbook(playbook, inventory, forks=5, limit=None, extra_vars=None, wi
     return (wall, changed, output) if with_output else (wall, changed)
 
 
-def local_inventory_copy(scratch, kubeconfig, karmada_kubeconfig=None):
-    """inventories/local with its group_vars, pointed at a throw-away fleet and at ../shared beside the checkout."""
+def local_inventory_copy(scratch, fleet_dir):
+    """inventories/local with its group_vars, pointed at a throw-away fleet in `fleet_dir` instead of .fleet."""
     inventory = Path(scratch) / "inventory"
-    inventory.mkdir()
-    (inventory / "group_vars").mkdir()
-    source = (ROOT / "inventories/local/fleet.clusters.yml").read_text()
-    (inventory / "fleet.clusters.yml").write_text(source.replace("../../.fleet/kubeconfig", str(kubeconfig)))
-    hub_vars = (ROOT / "inventories/local/group_vars/role_hub.yml").read_text()
-    hub_vars = hub_vars.replace("{{ inventory_dir }}/../../../shared", str(ROOT.parent / "shared"))
-    if karmada_kubeconfig:
-        hub_vars = hub_vars.replace("{{ inventory_dir }}/../../.fleet/karmada.kubeconfig", str(karmada_kubeconfig))
-    (inventory / "group_vars/role_hub.yml").write_text(hub_vars)
+    (inventory / "group_vars").mkdir(parents=True)
+    for name in ("fleet.clusters.yml", "group_vars/role_hub.yml"):
+        text = (ROOT / "inventories/local" / name).read_text()
+        text = text.replace("{{ inventory_dir }}/../../.fleet", str(fleet_dir)).replace("../../.fleet", str(fleet_dir))
+        (inventory / name).write_text(text)
     return inventory

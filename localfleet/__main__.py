@@ -41,7 +41,7 @@ def main(argv=None):
     try:
         if args.command == "up":
             overlap = tuple(n.strip() for n in args.overlap.split(",") if n.strip())
-            fleet.up(args.spokes, overlap, args.karmada, args.argocd)
+            fleet.up(args.spokes, overlap, args.karmada, args.argocd, keep_stopped=True)
             print_table(fleet.status())
             print(f"\nkubeconfig: {config.KUBECONFIG}")
         elif args.command == "down":

@@ -92,7 +92,7 @@ class ArgoCDControllers(process.ProcessGroup):
     def _bootstrap(self):
         hub = api.AdminClient(self.hub)
         hub.create("/api/v1/namespaces", {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": NAMESPACE}})
-        for crd in sorted(config.binary("argocd-crds").glob("*-crd.yaml")):
+        for crd in sorted((config.upstream_dir("argo-cd") / "crds").glob("*-crd.yaml")):
             hub.create("/apis/apiextensions.k8s.io/v1/customresourcedefinitions", yaml.safe_load(crd.read_text()))
         labels = {"app.kubernetes.io/part-of": "argocd"}
         for kind, name in (("ConfigMap", "argocd-cm"), ("Secret", "argocd-secret")):
@@ -117,6 +117,7 @@ class ArgoCDControllers(process.ProcessGroup):
     def up(self, timeout=60):
         """Start what is not running; wait until each component listens on its first port."""
         self.spec.save()
+        self.release()
         config.GIT_DIR.mkdir(parents=True, exist_ok=True)
         kubeconfig = self._kubeconfig()
         self._bootstrap()

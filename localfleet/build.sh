@@ -7,8 +7,10 @@
 # v0.<minor>.<patch>, and names the commands in a `tool` block. etcd is built from the same module graph.
 #
 # Output: .cache/bin/kubernetes-<v>/{kube-apiserver,kube-controller-manager,kube-scheduler,kubectl,etcd}
-#         .cache/bin/kwok-<v>/{kwok,stages.yaml}
-# A finished build leaves a .complete marker; a second run with the same versions does nothing.
+#         .cache/bin/kwok-<v>/{kwok,stages.yaml}, .cache/bin/<name>-<v>/ for the optional components
+# A finished build leaves a .complete marker; a second run with the same versions does nothing. Each step
+# prints its number, what it builds and the time so far, every 30 s while it compiles, and says when the
+# cache made it instant. FLEET_CACHE moves the cache (a clone can share another's).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -19,14 +21,43 @@ root=$(cd "$here/.." && pwd)
 cache=${FLEET_CACHE:-$root/.cache}
 export GOTOOLCHAIN=local GOFLAGS=-mod=mod CGO_ENABLED=0 GOWORK=off
 
-log() { printf '[build] %s\n' "$*" >&2; }
+step=0 steps=0 label=""
+log() { printf '[build %d/%d %s] %s\n' "$step" "$steps" "$label" "$*" >&2; }
+elapsed() { printf '%dm%02ds' $((SECONDS / 60)) $((SECONDS % 60)); }
+
+# usage: begin <label> <out dir>: start the next step; returns 1 (skip it) when its build is cached.
+begin() {
+    step=$((step + 1)) label=$1
+    if [ -f "$2/.complete" ]; then
+        log "cached in $2, nothing to build"
+        return 1
+    fi
+    log "building into $2 ($(elapsed) so far)"
+}
+
+# Run a long command with a line every 30 s, so nobody faces a silent terminal for minutes.
+progress() {
+    local what=$1; shift
+    log "$what"
+    ( while sleep 30; do log "still $what ($(elapsed) so far)"; done ) &
+    local ticker=$! rc=0
+    "$@" || rc=$?
+    kill "$ticker" 2>/dev/null || true
+    wait "$ticker" 2>/dev/null || true
+    return $rc
+}
+
+done_step() {
+    touch "$1/.complete"
+    log "built into $1 ($(elapsed) so far)"
+}
 
 build_kubernetes() {
     local out="$cache/bin/kubernetes-$KUBERNETES_VERSION"
-    [ -f "$out/.complete" ] && { log "kubernetes $KUBERNETES_VERSION: cached in $out"; return; }
+    begin "kubernetes $KUBERNETES_VERSION" "$out" || return 0
     local mod="$cache/gomod/kubernetes-$KUBERNETES_VERSION"
     mkdir -p "$mod" "$out"
-    log "kubernetes $KUBERNETES_VERSION: resolving staging modules"
+    log "resolving staging modules"
     local upstream_mod
     upstream_mod=$(cd "$mod" && go mod download -json "k8s.io/kubernetes@$KUBERNETES_VERSION" |
         python3 -c 'import json,sys; print(json.load(sys.stdin)["GoMod"])')
@@ -53,8 +84,8 @@ build_kubernetes() {
     } >"$mod/go.mod"
     (
         cd "$mod"
-        go get -tool "go.etcd.io/etcd/server/v3@$ETCD_VERSION"
-        go mod tidy
+        progress "resolving etcd $ETCD_VERSION and downloading modules" \
+            bash -c 'go get -tool "go.etcd.io/etcd/server/v3@$0" && go mod tidy' "$ETCD_VERSION"
         local minor=${KUBERNETES_VERSION#v1.}; minor=${minor%%.*}
         local date; date=$(date -u +%Y-%m-%dT%H:%M:%SZ)
         local ld=""
@@ -62,28 +93,26 @@ build_kubernetes() {
             ld+=" -X $pkg.gitVersion=$KUBERNETES_VERSION -X $pkg.gitMajor=1 -X $pkg.gitMinor=$minor"
             ld+=" -X $pkg.gitTreeState=clean -X $pkg.buildDate=$date"
         done
-        log "kubernetes $KUBERNETES_VERSION: compiling (about 9 minutes on 2 cores with empty Go caches)"
-        go build -trimpath -ldflags "-s -w$ld" -o "$out/" \
+        progress "compiling kube-apiserver, kube-controller-manager, kube-scheduler, kubectl (the longest step)" \
+            go build -trimpath -ldflags "-s -w$ld" -o "$out/" \
             k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager \
             k8s.io/kubernetes/cmd/kube-scheduler k8s.io/kubernetes/cmd/kubectl
-        go build -trimpath -ldflags "-s -w" -o "$out/etcd" go.etcd.io/etcd/server/v3
+        progress "compiling etcd $ETCD_VERSION" go build -trimpath -ldflags "-s -w" -o "$out/etcd" go.etcd.io/etcd/server/v3
     )
-    touch "$out/.complete"
-    log "kubernetes $KUBERNETES_VERSION: built into $out"
+    done_step "$out"
 }
 
 # A command whose module builds with a plain `go install pkg@version`.
-# usage: install_command <out> <label> <package@version>
+# usage: install_command <out> <package@version>
 install_command() {
     mkdir -p "$1"
-    log "$2: compiling"
-    GOBIN="$1" go install -trimpath -ldflags "-s -w" "$3"
+    GOBIN="$1" progress "compiling $2" go install -trimpath -ldflags "-s -w" "$2"
 }
 
 build_kwok() {
     local out="$cache/bin/kwok-$KWOK_VERSION"
-    [ -f "$out/.complete" ] && { log "kwok $KWOK_VERSION: cached in $out"; return; }
-    install_command "$out" "kwok $KWOK_VERSION" "sigs.k8s.io/kwok/cmd/kwok@$KWOK_VERSION"
+    begin "kwok $KWOK_VERSION" "$out" || return 0
+    install_command "$out" "sigs.k8s.io/kwok/cmd/kwok@$KWOK_VERSION"
     # The kwok controller does nothing without Stage objects. kwokctl embeds the "fast" stages; we
     # assemble the same upstream files from the module cache into one --config file.
     local stages
@@ -96,7 +125,7 @@ build_kwok() {
         first=0
         cat "$stages/$f" >>"$out/stages.yaml"
     done
-    touch "$out/.complete"
+    done_step "$out"
 }
 
 # Build commands of a Go module at a pinned version through a wrapper module of our own, because the
@@ -122,84 +151,66 @@ build_wrapped() {
     } >"$mod/go.mod"
     (
         cd "$mod"
-        go get -tool "${@/%/@$version}"
-        log "$name $version: compiling"
-        go build -trimpath -ldflags "-s -w $ldflags" -o "$out/" "$@"
+        progress "resolving $module@$version" go get -tool "${@/%/@$version}"
+        progress "compiling $name $version (${*##*/})" go build -trimpath -ldflags "-s -w $ldflags" -o "$out/" "$@"
     )
 }
 
 build_karmada() {
     local out="$cache/bin/karmada-$KARMADA_VERSION" c
-    local commands=(aggregated-apiserver controller-manager scheduler webhook agent)
-    local missing=0
-    for c in "${commands[@]}"; do [ -x "$out/karmada-$c" ] || missing=1; done
-    [ -f "$out/.complete" ] && [ $missing = 0 ] && { log "karmada $KARMADA_VERSION: cached in $out"; return; }
+    begin "karmada $KARMADA_VERSION" "$out" || return 0
     local repo=github.com/karmada-io/karmada packages=()
+    local commands=(aggregated-apiserver controller-manager scheduler webhook agent)
     mkdir -p "$out"
     for c in "${commands[@]}"; do packages+=("$repo/cmd/$c"); done
-    log "karmada $KARMADA_VERSION: about 6 minutes on 2 cores with empty Go caches"
     build_wrapped karmada "$repo" "$KARMADA_VERSION" "-X $repo/pkg/version.gitVersion=$KARMADA_VERSION" "${packages[@]}"
     for c in "${commands[@]}"; do mv "$out/$c" "$out/karmada-$c"; done
-    # The CRDs and webhook configuration the local control plane applies, and the karmada-operator
-    # manifests (an offline source for the karmada_control_plane role), from the same module.
-    local src
-    src="$(go env GOMODCACHE)/$repo@$KARMADA_VERSION"
-    rm -rf "$out/karmada-crds" && cp -r "$src/charts/karmada/_crds/bases" "$out/karmada-crds"
-    cp "$src/artifacts/deploy/webhook-configuration.yaml" "$out/karmada-webhook-configuration.yaml"
-    rm -rf "$out/karmada-operator" && cp -r "$src/operator/config" "$out/karmada-operator"
-    chmod -R u+w "$out"
-    touch "$out/.complete"
-    log "karmada $KARMADA_VERSION: built into $out"
+    done_step "$out"
 }
 
 # Argo CD is one binary that acts as the component named by ARGOCD_BINARY_NAME. v3.2 is the newest line
 # whose go.mod does not replace gitops-engine with a local path.
 build_argocd() {
-    build_kustomize
     local out="$cache/bin/argocd-$ARGOCD_VERSION"
-    [ -f "$out/.complete" ] && { log "argocd $ARGOCD_VERSION: cached in $out"; return; }
+    begin "argocd $ARGOCD_VERSION" "$out" || return 0
     local repo=github.com/argoproj/argo-cd/v3
     mkdir -p "$out"
-    log "argocd $ARGOCD_VERSION: about 10 minutes on 2 cores with empty Go caches"
     build_wrapped argocd "$repo" "$ARGOCD_VERSION" "-X $repo/common.version=${ARGOCD_VERSION#v}" "$repo/cmd"
     mv "$out/cmd" "$out/argocd"
-    # Its CRDs, which the local controllers need on the hub before the argocd_hub role has run.
-    rm -rf "$out/argocd-crds" && cp -r "$(go env GOMODCACHE)/$repo@$ARGOCD_VERSION/manifests/crds" "$out/argocd-crds"
-    chmod -R u+w "$out"
-    touch "$out/.complete"
-    log "argocd $ARGOCD_VERSION: built into $out"
+    done_step "$out"
 }
 
 # The repo server renders Kustomize sources (and their replica overrides) with a kustomize on its PATH, as
 # Argo CD's image ships one.
 build_kustomize() {
     local out="$cache/bin/kustomize-$KUSTOMIZE_VERSION"
-    [ -f "$out/.complete" ] && { log "kustomize $KUSTOMIZE_VERSION: cached in $out"; return; }
-    install_command "$out" "kustomize $KUSTOMIZE_VERSION" "sigs.k8s.io/kustomize/kustomize/v5@$KUSTOMIZE_VERSION"
-    touch "$out/.complete"
+    begin "kustomize $KUSTOMIZE_VERSION" "$out" || return 0
+    install_command "$out" "sigs.k8s.io/kustomize/kustomize/v5@$KUSTOMIZE_VERSION"
+    done_step "$out"
 }
 
 # Thanos (sidecar and query in one binary) for the functional monitoring test.
 build_thanos() {
     local out="$cache/bin/thanos-$THANOS_VERSION"
-    [ -f "$out/.complete" ] && { log "thanos $THANOS_VERSION: cached in $out"; return; }
+    begin "thanos $THANOS_VERSION" "$out" || return 0
     local repo=github.com/thanos-io/thanos
     mkdir -p "$out"
-    log "thanos $THANOS_VERSION: about 5 minutes on 2 cores with empty Go caches"
     # zenhack.net (capnp's helpers) is not a host the module proxy serves here; its GitHub mirror is.
     WRAP_REPLACE="zenhack.net/go/util => github.com/zenhack/go-util v0.0.0-20231005031245-66f5419c2aea" \
         build_wrapped thanos "$repo" "$THANOS_VERSION" \
         "-X github.com/prometheus/common/version.Version=${THANOS_VERSION#v}" "$repo/cmd/thanos"
-    touch "$out/.complete"
-    log "thanos $THANOS_VERSION: built into $out"
+    done_step "$out"
 }
 
-# usage: build.sh [karmada] [argocd] [thanos]   (Kubernetes and KWOK are always built)
-build_kubernetes
-build_kwok
+# usage: build.sh [karmada] [argocd] [thanos]   (Kubernetes and KWOK are always built; argocd brings kustomize)
+targets=(kubernetes kwok)
 for extra in "$@"; do
     case $extra in
-        karmada | argocd | thanos) "build_$extra" ;;
+        karmada | thanos) targets+=("$extra") ;;
+        argocd) targets+=(kustomize argocd) ;;
         *) log "unknown component: $extra"; exit 2 ;;
     esac
 done
+steps=${#targets[@]}
+for target in "${targets[@]}"; do "build_$target"; done
+label=done step=$steps log "$(elapsed) in all"

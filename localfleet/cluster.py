@@ -130,6 +130,7 @@ class LocalCluster(process.ProcessGroup):
     def up(self, timeout=120):
         """Start whatever is not running and wait until the cluster serves and its nodes are Ready."""
         self.spec.save()
+        self.release()
         pki.ensure_pki(self.pki, self.spec.name, self.spec.service_ip)
         client = api.AdminClient(self.spec)
         for component in self.components:  # pid files of processes that died with the machine or a kill -9
@@ -215,4 +216,6 @@ class LocalCluster(process.ProcessGroup):
                 row["nodes_ready"] = f"{sum(1 for n in nodes if api.node_ready(n))}/{len(nodes)}"
         elif any(pids.values()):
             row["state"] = "partial"
+        elif self.held():
+            row["state"] = "stopped"  # by fleet-stop, until fleet-start
         return row

@@ -6,6 +6,8 @@ import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+import upstream
+
 ROOT = Path(__file__).resolve().parent.parent
 FLEET_DIR = Path(os.environ.get("FLEET_DIR", ROOT / ".fleet"))
 CACHE_DIR = Path(os.environ.get("FLEET_CACHE", ROOT / ".cache"))
@@ -69,15 +71,16 @@ def binary(name, versions=None, cache_dir=None):
 
 def missing_builds(extras=()):
     """The build.sh arguments still to build: `kubernetes` (always needed), then those of `extras` not cached."""
-    missing = []
-    if not (binary(".complete").exists() and binary("kwok").with_name(".complete").exists()):
-        missing.append("kubernetes")
-    # Each checked by its last binaries, so a cache made before a binary joined the build is rebuilt.
-    last = {"karmada": ["karmada-agent"], "argocd": ["argocd", "kustomize"], "thanos": ["thanos"]}
-    for extra in extras:
-        if not all(binary(b).exists() and binary(b).with_name(".complete").exists() for b in last[extra]):
-            missing.append(extra)
-    return missing
+    last = {"kubernetes": ["kube-apiserver", "kwok"], "karmada": ["karmada-agent"], "argocd": ["argocd", "kustomize"],
+            "thanos": ["thanos"]}
+    return [name for name in ("kubernetes", *extras)
+            if not all(binary(b).with_name(".complete").exists() for b in last[name])]
+
+
+def upstream_dir(name):
+    """An upstream project's files at the version the fleet runs (Karmada's CRDs, Argo CD's), fetched once."""
+    version_key = {"karmada": "KARMADA_VERSION", "argo-cd": "ARGOCD_VERSION"}[name]
+    return upstream.fetch(name, VERSIONS[version_key], root=CACHE_DIR / "upstream")
 
 
 def karmada_spec():

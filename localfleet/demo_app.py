@@ -1,4 +1,8 @@
-"""A Git repository for Argo CD on the local fleet, and the variables that route and fail over its applications:
+"""Git repositories for Argo CD on the local fleet:
+- `guestbook.git`, what `make demo` deploys: a Kustomize base and an overlay per environment (production runs
+  3 replicas, staging 1), routed by the local inventory's seed-style ApplicationSet;
+- `apps.git`, with the variables that route and fail over its applications (the disaster-recovery test and the
+  failover benchmark):
 - `web`, a folder per cluster, 3 replicas on the primary (spoke-1) and 0 on the standby (spoke-2), sent to
   the spokes by an ApplicationSet and failed over in Git (mode gitops);
 - `shop`, a Kustomize base with 3 replicas and an overlay per cluster, an Application per cluster whose
@@ -29,18 +33,64 @@ spec:
 """
 
 
+GUESTBOOK_REPLICAS = {"production": 3, "staging": 1}
+SERVICE = """\
+apiVersion: v1
+kind: Service
+metadata:
+  name: {name}
+spec:
+  selector: {{app: {name}}}
+  ports: [{{port: 80, targetPort: 80}}]
+"""
+
+
 def git(*args, cwd):
     return subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=True).stdout.strip()
 
 
-def seed_repository(path):
-    """A new bare repository at `path` (any old one is removed) with web/spoke-1, web/spoke-2 and shop."""
+def _new_repository(path):
+    """An empty bare repository at `path` (any old one is removed) and a work tree cloned from it."""
     work = path.with_suffix(".work")
     for old in (path, work):
         shutil.rmtree(old, ignore_errors=True)
     path.parent.mkdir(parents=True, exist_ok=True)
     git("init", "--quiet", "--bare", "--initial-branch=main", str(path), cwd=path.parent)
     git("clone", "--quiet", str(path), str(work), cwd=path.parent)
+    return work
+
+
+def _push(work, message):
+    git("add", ".", cwd=work)
+    git("-c", "user.name=localfleet", "-c", "user.email=localfleet@localhost", "commit", "--quiet", "-m", message,
+        cwd=work)
+    git("push", "--quiet", "origin", "HEAD:main", cwd=work)
+    shutil.rmtree(work)
+
+
+def ensure_guestbook(path):
+    """The demo's repository at `path`, made once: a later `make demo` finds it as it was."""
+    if (path / "HEAD").exists():
+        return path
+    work = _new_repository(path)
+    base = work / "guestbook" / "base"
+    base.mkdir(parents=True)
+    (base / "deployment.yaml").write_text(DEPLOYMENT.format(comment="every environment", name="guestbook", replicas=1))
+    (base / "service.yaml").write_text(SERVICE.format(name="guestbook"))
+    (base / "kustomization.yaml").write_text("resources: [deployment.yaml, service.yaml]\n")
+    for environment, replicas in GUESTBOOK_REPLICAS.items():
+        overlay = work / "guestbook" / "overlays" / environment
+        overlay.mkdir(parents=True)
+        (overlay / "kustomization.yaml").write_text(
+            f"resources: [../../base]\nreplicas: [{{name: guestbook, count: {replicas}}}]\n"
+            f"labels: [{{pairs: {{environment: {environment}}}}}]\n")
+    _push(work, "guestbook: a base and an overlay per environment")
+    return path
+
+
+def seed_repository(path):
+    """A new bare repository at `path` (any old one is removed) with web/spoke-1, web/spoke-2 and shop."""
+    work = _new_repository(path)
     for cluster, role, replicas in ((PRIMARY, "primary", 3), (STANDBY, "standby", 0)):
         (work / "web" / cluster).mkdir(parents=True)
         (work / "web" / cluster / "deployment.yaml").write_text(
@@ -52,11 +102,7 @@ def seed_repository(path):
     for cluster in (PRIMARY, STANDBY):
         (work / "shop" / cluster).mkdir()
         (work / "shop" / cluster / "kustomization.yaml").write_text("resources: [../base]\n")
-    git("add", ".", cwd=work)
-    git("-c", "user.name=localfleet", "-c", "user.email=localfleet@localhost", "commit", "--quiet", "-m", "web",
-        cwd=work)
-    git("push", "--quiet", "origin", "HEAD:main", cwd=work)
-    shutil.rmtree(work)
+    _push(work, "web")
 
 
 def shop_applications(repo):

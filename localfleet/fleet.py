@@ -5,10 +5,13 @@ import subprocess
 
 import yaml
 
-from . import config
+from . import config, demo_app
 from .argocd import ArgoCDControllers
 from .cluster import LocalCluster
 from .karmada import KarmadaPlane
+
+# Where the local inventory finds the upstream manifests it installs (Argo CD's, at the controllers' version).
+UPSTREAM_LINK = config.FLEET_DIR / "upstream"
 
 
 def ensure_built(*extras):
@@ -22,22 +25,41 @@ def ensure_built(*extras):
                         *(m for m in missing if m != "kubernetes")], check=True)
 
 
-def up(spokes=2, overlap=(), karmada=False, argocd=False):
+def up(spokes=2, overlap=(), karmada=False, argocd=False, keep_stopped=False):
     """Bring up the hub and `spokes` spokes (and Karmada's control plane, Argo CD's controllers); healthy
-    ones are left as they are."""
+    ones are left as they are. Spokes beyond `spokes` are stopped: the fleet is what was asked for, and its
+    kubeconfig names exactly those clusters. With `keep_stopped`, a cluster `stop` took down stays down (the
+    CLI's `up`, so that `make demo` after `make fleet-stop` shows it down); tests start everything."""
     ensure_built(*(["karmada"] if karmada else []), *(["argocd"] if argocd else []))
+    link_upstream()
     specs = config.fleet_specs(spokes, overlap)
+    wanted = {spec.name for spec in specs}
+    for spec in config.existing_specs():
+        if spec.name not in wanted:
+            LocalCluster(spec).stop()
     # Clusters start one at a time: on two cores parallel API server start-ups only slow each other down.
     for spec in specs:
-        LocalCluster(spec).up()
-    write_kubeconfig(config.existing_specs())
+        if not (keep_stopped and LocalCluster(spec).held()):
+            LocalCluster(spec).up()
+    write_kubeconfig(specs)
     if karmada:
         plane = KarmadaPlane()
         plane.up()
         write_kubeconfig([plane.spec], config.KARMADA_KUBECONFIG)
     if argocd:
+        demo_app.ensure_guestbook(config.GIT_DIR / "guestbook.git")
         ArgoCDControllers(specs[0]).up()
     return specs
+
+
+def link_upstream():
+    """`.fleet/upstream`, the upstream cache, holding the Argo CD manifests the local inventory installs."""
+    config.upstream_dir("argo-cd")
+    target = config.CACHE_DIR / "upstream"
+    if not (UPSTREAM_LINK.is_symlink() and UPSTREAM_LINK.resolve() == target.resolve()):
+        UPSTREAM_LINK.parent.mkdir(parents=True, exist_ok=True)
+        UPSTREAM_LINK.unlink(missing_ok=True)
+        UPSTREAM_LINK.symlink_to(target)
 
 
 def _planes():
@@ -63,7 +85,8 @@ def _local(name):
 
 
 def stop(name):
-    return _local(name).stop()
+    """Stop one cluster (or plane) and hold it down: `up` with keep_stopped leaves it so until `start`."""
+    return _local(name).stop(hold=True)
 
 
 def start(name):

@@ -4,7 +4,7 @@ Its API server is a kube-apiserver with an etcd of its own (plus kube-controller
 garbage collection and token Secrets), and beside it karmada-aggregated-apiserver (the cluster.karmada.io
 API, reached through an APIService whose ExternalName Service points at loopback), karmada-webhook (its
 configurations name loopback URLs), karmada-controller-manager and karmada-scheduler. Prior art:
-ikaven1024/karmada-mac. The CRDs and webhook configuration come from the karmada module build.sh fetched.
+ikaven1024/karmada-mac. The CRDs and webhook configuration come from the karmada module, through upstream/.
 """
 
 import base64
@@ -77,7 +77,8 @@ class KarmadaPlane(LocalCluster):
         pki.ensure_serving_cert(self.pki, SERVING_CERT,
                                 ["localhost", f"{AGGREGATED_SERVICE[1]}.{AGGREGATED_SERVICE[0]}.svc"])
         ca_bundle = base64.b64encode((self.pki / "ca.crt").read_bytes()).decode()
-        for crd in sorted(config.binary("karmada-crds").rglob("*.yaml")):
+        karmada = config.upstream_dir("karmada")
+        for crd in sorted((karmada / "crds").rglob("*.yaml")):
             for doc in yaml.safe_load_all(crd.read_text()):
                 if doc and doc.get("kind") == "CustomResourceDefinition":
                     client.apply("/apis/apiextensions.k8s.io/v1/customresourcedefinitions", doc)
@@ -94,7 +95,7 @@ class KarmadaPlane(LocalCluster):
                      "service": {"namespace": namespace, "name": name,
                                  "port": self.spec.port("karmada_aggregated")}}})
         webhook_url = f"https://127.0.0.1:{self.spec.port('karmada_webhook')}"
-        text = config.binary("karmada-webhook-configuration.yaml").read_text()
+        text = (karmada / "webhook-configuration.yaml").read_text()
         text = text.replace("https://karmada-webhook.karmada-system.svc:443", webhook_url)
         for doc in yaml.safe_load_all(text.replace("{{caBundle}}", ca_bundle)):
             if doc:

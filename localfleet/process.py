@@ -97,11 +97,21 @@ class ProcessGroup:
     def pid(self, component):
         return running(self._pid_file(component), self._binary(component))
 
-    def stop(self):
+    def held(self):
+        """Whether `stop(hold=True)` took this member down: it stays down until its `up` runs."""
+        return (self.dir / "held").exists()
+
+    def release(self):
+        """Called by `up`: the member is wanted again."""
+        (self.dir / "held").unlink(missing_ok=True)
+
+    def stop(self, hold=False):
         """Stop every component, last started first (data stays, so `up` brings them back as they were)."""
         stopped = False
         for component in reversed(self.components):
             stopped |= stop(self._pid_file(component), self._binary(component))
+        if hold and self.dir.is_dir():
+            (self.dir / "held").touch()
         return stopped
 
 

@@ -40,7 +40,8 @@ class PlaybookRun:
         return found
 
 
-def run_playbook(playbook, inventory, extra_vars=None, check=False, diff=False, verbosity=0, env=None, limit=None):
+def run_playbook(playbook, inventory, extra_vars=None, check=False, diff=False, verbosity=0, env=None, limit=None,
+                 cwd=ROOT):
     """ansible-playbook with JSON output; never raises for a failed play (tests assert on it)."""
     inventories = inventory if isinstance(inventory, (list, tuple)) else [inventory]
     cmd = ["ansible-playbook", *[arg for path in inventories for arg in ("-i", str(path))], str(playbook)]
@@ -57,7 +58,7 @@ def run_playbook(playbook, inventory, extra_vars=None, check=False, diff=False, 
         cmd.append("-" + "v" * verbosity)
     run_env = {**os.environ, "ANSIBLE_STDOUT_CALLBACK": "ansible.posix.json", "ANSIBLE_NOCOLOR": "1",
                "ANSIBLE_RETRY_FILES_ENABLED": "0", **(env or {})}
-    proc = subprocess.run(cmd, cwd=ROOT, env=run_env, capture_output=True, text=True, check=False)
+    proc = subprocess.run(cmd, cwd=cwd, env=run_env, capture_output=True, text=True, check=False)
     try:
         doc = json.loads(proc.stdout[proc.stdout.index("{"):])
     except ValueError as err:

@@ -12,6 +12,7 @@ import time
 import pytest
 from kubernetes import client, dynamic
 
+import upstream
 from helpers import ROOT, delete_namespace, install_crds, run_playbook
 from localfleet import config, demo_app, fleet
 from localfleet.demo_app import TARGETS
@@ -21,7 +22,6 @@ SITE = ROOT / "playbooks/site.yml"
 DEREGISTER = ROOT / "playbooks/deregister.yml"
 FAILOVER = ROOT / "playbooks/failover.yml"
 FAILBACK = ROOT / "playbooks/failback.yml"
-DNSENDPOINT_CRD = ROOT.parent / "shared/upstream/external-dns/v0.22.0/crds/dnsendpoints.externaldns.k8s.io.yaml"
 
 
 @pytest.fixture(name="dr", scope="module")
@@ -31,7 +31,7 @@ def fixture_dr(local_fleet, tmp_path_factory):
     fleet.up(len(local_fleet.spokes), argocd=True)
     repo = config.GIT_DIR / "apps.git"
     demo_app.seed_repository(repo)
-    install_crds(local_fleet.api(local_fleet.hub), [DNSENDPOINT_CRD])
+    install_crds(local_fleet.api(local_fleet.hub), [upstream.fetch("external-dns") / "crds/dnsendpoints.externaldns.k8s.io.yaml"])
     vars_file = demo_app.write_vars(tmp_path_factory.mktemp("dr") / "vars.yml", repo)
     setup = run_playbook(SITE, INVENTORY, [f"@{vars_file}"])
     assert setup.rc == 0, setup.stdout
@@ -205,7 +205,7 @@ def test_argocd_mode_overrides_the_replicas_of_kustomize_applications(shop, dr, 
 
 def test_direct_mode_without_argocd(local_fleet, tmp_path):
     """An application no Argo CD manages is scaled directly; the primary is scaled to zero when it is back."""
-    install_crds(local_fleet.api(local_fleet.hub), [DNSENDPOINT_CRD])
+    install_crds(local_fleet.api(local_fleet.hub), [upstream.fetch("external-dns") / "crds/dnsendpoints.externaldns.k8s.io.yaml"])
     for cluster, replicas in (("spoke-1", 2), ("spoke-2", 0)):
         delete_namespace(local_fleet.kubeconfig, cluster, "api")
         local_fleet.core(cluster).create_namespace({"metadata": {"name": "api"}})

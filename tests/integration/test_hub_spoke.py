@@ -1,6 +1,6 @@
 """The hub-spoke loop through the playbooks users run, on the local fleet and its own inventory.
 
-site.yml installs Argo CD on the hub (from ../shared/upstream), registers every spoke with its
+site.yml installs Argo CD on the hub (from the pinned upstream module), registers every spoke with its
 inventory labels and applies the ApplicationSets; rotate_credentials.yml and deregister.yml follow.
 """
 
@@ -8,6 +8,7 @@ inventory labels and applies the ApplicationSets; rotate_credentials.yml and der
 import pytest
 from kubernetes import client
 
+import upstream
 from helpers import ROOT, argocd_cluster_secrets, as_argocd, delete_namespace, run_playbook
 
 INVENTORY = ROOT / "inventories/local"
@@ -79,11 +80,12 @@ def test_site_installs_argocd_registers_spokes_and_routes_apps(hub, fresh_hub, l
     custom = client.CustomObjectsApi(hub_api)
     appsets = {a["metadata"]["name"]: a for a in
                custom.list_namespaced_custom_object("argoproj.io", "v1alpha1", "argocd", "applicationsets")["items"]}
-    assert set(appsets) == {"my-app", "addons"}
-    assert appsets["my-app"]["spec"]["template"]["metadata"]["name"] == "my-app-{{.name}}"
-    assert appsets["addons"]["spec"]["generators"][0]["matrix"]["generators"][1]["clusters"]["selector"] == {
-        "matchExpressions": [{"key": "role", "operator": "In", "values": ["spoke"]},
-                             {"key": "environment", "operator": "NotIn", "values": ["staging"]}]}
+    assert set(appsets) == {"guestbook"}
+    assert appsets["guestbook"]["spec"]["template"]["metadata"]["name"] == "guestbook-{{.name}}"
+    assert appsets["guestbook"]["spec"]["template"]["spec"]["source"]["path"] == (
+        'guestbook/overlays/{{index .metadata.labels "environment"}}')
+    assert appsets["guestbook"]["spec"]["generators"][0]["clusters"]["selector"] == {
+        "matchExpressions": [{"key": "environment", "operator": "In", "values": ["production"]}]}
     project = custom.get_namespaced_custom_object("argoproj.io", "v1alpha1", "argocd", "appprojects", "cn-hangzhou")
     assert project["spec"]["destinations"] == [{"name": "in-cluster", "namespace": "*"},
                                                {"name": "spoke-1", "namespace": "*"}]
@@ -95,12 +97,25 @@ def test_site_installs_argocd_registers_spokes_and_routes_apps(hub, fresh_hub, l
     assert again.rc == 0 and again.changed == 0, again.stdout
 
     # A bad selector stops the role before anything is applied, naming the ApplicationSet and the term.
-    bad = {"name": "my-app", "repo_url": "https://git.example.com/other.git", "path": "x",
+    bad = {"name": "guestbook", "repo_url": "https://git.example.com/other.git", "path": "x",
            "selector": {"matchExpressions": [{"key": "environment", "operator": "Equals", "values": ["a"]}]}}
     refused = run_playbook(APPSETS, INVENTORY, {"applicationsets_items": [bad]})
     assert refused.rc != 0 and "Equals" in refused.stdout, refused.stdout
-    unchanged = custom.get_namespaced_custom_object("argoproj.io", "v1alpha1", "argocd", "applicationsets", "my-app")
-    assert unchanged["spec"] == appsets["my-app"]["spec"]
+    unchanged = custom.get_namespaced_custom_object("argoproj.io", "v1alpha1", "argocd", "applicationsets", "guestbook")
+    assert unchanged["spec"] == appsets["guestbook"]["spec"]
+
+    # Platform add-ons: every directory of addons/ on every spoke outside staging, a Matrix accepted by the CRD.
+    addons = {"name": "addons", "repo_url": "https://git.example.com/fleet/platform.git",
+              "git_directories": ["addons/*"], "destination_namespace": "kube-system",
+              "selector": {"matchExpressions": [{"key": "role", "operator": "In", "values": ["spoke"]},
+                                                {"key": "environment", "operator": "NotIn", "values": ["staging"]}]},
+              "sync": {"prune": False, "create_namespace": False}}
+    assert run_playbook(APPSETS, INVENTORY, {"applicationsets_items": [addons]}).rc == 0
+    applied = custom.get_namespaced_custom_object("argoproj.io", "v1alpha1", "argocd", "applicationsets", "addons")
+    assert applied["spec"]["generators"][0]["matrix"]["generators"][1]["clusters"]["selector"] == {
+        "matchExpressions": [{"key": "role", "operator": "In", "values": ["spoke"]},
+                             {"key": "environment", "operator": "NotIn", "values": ["staging"]}]}
+    assert run_playbook(APPSETS, INVENTORY, {"applicationsets_items": [dict(addons, state="absent")]}).rc == 0
 
 
 def test_one_unreachable_spoke_does_not_stop_the_others(installed_hub, ghost_spoke, local_fleet):
@@ -148,7 +163,8 @@ def test_hub_per_group_with_ha_argocd(installed_hub, local_fleet):
     second_hub, spoke = local_fleet.spokes[1], local_fleet.spokes[0]
     topology = {"hubspoke_hubs": second_hub, "hubspoke_spokes": spoke, "spoke_register_hub": second_hub,
                 "spoke_register_service_account": "argocd-manager-" + second_hub, "argocd_hub_flavor": "ha",
-                "argocd_hub_manifests": str(ROOT.parent / "shared/upstream/argo-cd/v3.5.1")}
+                "argocd_hub_version": upstream.version_of("argo-cd"),
+                "argocd_hub_manifests": str(upstream.fetch("argo-cd"))}
     assert run_playbook(REGISTER, INVENTORY).rc == 0  # every spoke on the first hub, whatever ran before
     try:
         first = run_playbook(SITE, INVENTORY, topology)

@@ -1,4 +1,4 @@
-"""Cluster API and OCM sources against the real hub, with the upstream CRDs from ../shared/upstream.
+"""Cluster API and OCM sources against the real hub, with the upstream CRDs of the pinned modules.
 
 A CAPI Cluster for spoke-1 with its `<name>-kubeconfig` Secret: the host is reached through the
 cluster_kubeconfig lookup. An OCM ManagedCluster for spoke-2 carries labels but no credentials: it
@@ -13,11 +13,11 @@ import pytest
 import yaml
 from kubernetes import client, dynamic
 
+import upstream
 from helpers import ROOT, delete_namespace, fleet_api, install_crds, kube_system_uid, run_playbook, unwrap
 
-UPSTREAM = ROOT.parent / "shared" / "upstream"
-CRDS = [UPSTREAM / "cluster-api/v1.14.0/crds/cluster.x-k8s.io_clusters.yaml",
-        UPSTREAM / "ocm-api/v1.3.0/crds/managedclusters.crd.yaml"]
+CRDS = [upstream.fetch("cluster-api") / "crds/cluster.x-k8s.io_clusters.yaml",
+        upstream.fetch("ocm-api") / "crds/managedclusters.crd.yaml"]
 NAMESPACE = "capi-clusters"
 
 

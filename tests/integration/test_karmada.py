@@ -11,6 +11,7 @@ import pytest
 import yaml
 from kubernetes import client, dynamic
 
+import upstream
 from helpers import ROOT, fleet_api, kube_system_uid, run_playbook
 from localfleet import config, fleet
 
@@ -269,7 +270,7 @@ def test_exported_kubeconfig_reaches_karmada(karmada, local_fleet):
     """What the operator does once Karmada is Ready (status.secretRef to an admin kubeconfig) is done here by
     the test, since under KWOK nothing runs the operator; the role's wait, read and server override are real."""
     playbook = ROOT / "tests/integration/playbooks/karmada_control_plane.yml"
-    source = {"karmada_control_plane_manifests": str(config.binary("karmada-operator"))}
+    source = {"karmada_control_plane_manifests": str(upstream.fetch("karmada") / "operator")}
     assert run_playbook(playbook, INVENTORY, source).rc == 0
     hub_api = local_fleet.api(local_fleet.hub)
     plane = yaml.safe_load(config.KARMADA_KUBECONFIG.read_text())
@@ -295,7 +296,7 @@ def test_exported_kubeconfig_reaches_karmada(karmada, local_fleet):
 
 def test_operator_install_on_the_hub(local_fleet):
     playbook = ROOT / "tests/integration/playbooks/karmada_control_plane.yml"
-    source = {"karmada_control_plane_manifests": str(config.binary("karmada-operator"))}
+    source = {"karmada_control_plane_manifests": str(upstream.fetch("karmada") / "operator")}
     hub_api = local_fleet.api(local_fleet.hub)
     check = run_playbook(playbook, INVENTORY, source, check=True)
     assert check.rc == 0 and check.changed == 1, check.stdout

@@ -1,17 +1,18 @@
 """Submariner from the inventory: the broker on the hub and every spoke joined, validated by the real CRD schemas
-from ../shared/upstream; a member's broker token really works against the hub, within its Role."""
+of the pinned upstream module; a member's broker token really works against the hub, within its Role."""
 
 import base64
 
 import pytest
 from kubernetes import client, dynamic
 
+import upstream
 from helpers import ROOT, delete_namespace, install_crds, run_playbook
 
 SUBMARINER = ROOT / "playbooks/submariner.yml"
 INVENTORY = ROOT / "inventories/local"
-CRDS = ROOT.parent / "shared/upstream/submariner-operator/v0.18.1/crds"
-SERVICE_EXPORT_CRD = ROOT.parent / "shared/upstream/karmada/v1.18.2/crds/multicluster/multicluster.x-k8s.io_serviceexports.yaml"
+CRDS = upstream.fetch("submariner-operator") / "crds"
+SERVICE_EXPORT_CRD = upstream.fetch("karmada") / "crds/multicluster/multicluster.x-k8s.io_serviceexports.yaml"
 OFFLINE = {"submariner_broker_crds": str(CRDS), "submariner_join_crds": str(CRDS),
            "service_export_services": [{"name": "kubernetes", "namespace": "default"}]}
 

@@ -1,5 +1,5 @@
 """Thanos from the inventory: sidecars on the spokes' prometheus-operator Prometheus objects (the real CRD from
-../shared/upstream validates them), Query on the hub with one endpoint per spoke of the group; and the same
+the upstream module validates them), Query on the hub with one endpoint per spoke of the group; and the same
 wiring run for real, with Prometheus and Thanos processes answering one query over two clusters."""
 
 import base64
@@ -15,12 +15,12 @@ import pytest
 import yaml
 from kubernetes import client, dynamic
 
+import upstream
 from helpers import ROOT, delete_namespace, install_crds, run_playbook
 from localfleet import config, fleet, pki
 
 THANOS = ROOT / "playbooks/thanos.yml"
 INVENTORY = ROOT / "inventories/local"
-PROMETHEUS_CRD = ROOT.parent / "shared/upstream/prometheus-operator/v0.93.0/crds/monitoring.coreos.com_prometheuses.yaml"
 
 
 def endpoint(spoke):
@@ -33,7 +33,7 @@ def fixture_prometheus(local_fleet):
     for context in local_fleet.contexts:  # whatever an interrupted run left
         delete_namespace(local_fleet.kubeconfig, context, "monitoring")
     for spoke in local_fleet.spokes:
-        install_crds(local_fleet.api(spoke), [PROMETHEUS_CRD])
+        install_crds(local_fleet.api(spoke), [upstream.fetch("prometheus-operator") / "crds/monitoring.coreos.com_prometheuses.yaml"])
         local_fleet.core(spoke).create_namespace({"metadata": {"name": "monitoring"}})
     for spoke in local_fleet.spokes:
         prometheuses = dynamic.DynamicClient(local_fleet.api(spoke)).resources.get(

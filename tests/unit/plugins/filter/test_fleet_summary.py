@@ -1,0 +1,44 @@
+"""The table site.yml ends with: a line per cluster and Application, down clusters and unselected spokes named."""
+
+from ansible_collections.hubspoke.multicluster.plugins.filter.fleet_summary import fleet_summary
+
+UP = {"ready": True, "version": {"git_version": "v1.36.3"}, "msg": ""}
+DOWN = {"ready": False, "version": {}, "msg": "cannot reach https://127.0.0.1:16020: Connection refused"}
+REGISTERED = {"secret_name": "cluster-127.0.0.1-1"}
+
+
+def deployments(namespace, ready, desired):
+    return {"results": [{"item": namespace, "resources": [{"spec": {"replicas": desired},
+                                                           "status": {"readyReplicas": ready}}]}]}
+
+
+HOSTVARS = {
+    "hub": {"site_cluster_status": UP, "hubspoke_labels": {"role": "hub"}},
+    "spoke-1": {"site_cluster_status": UP, "hubspoke_labels": {"environment": "production", "role": "spoke"},
+                "spoke_register_result": REGISTERED, "site_workloads": deployments("guestbook", 3, 3)},
+    "spoke-2": {"site_cluster_status": DOWN, "hubspoke_labels": {"environment": "production"}},
+    "spoke-3": {"site_cluster_status": UP, "hubspoke_labels": {"environment": "staging"},
+                "spoke_register_result": REGISTERED},
+}
+APPS = [{"name": "guestbook-spoke-1", "cluster": "spoke-1", "namespace": "guestbook", "sync": "Synced",
+         "health": "Healthy"},
+        {"name": "guestbook-spoke-2", "cluster": "spoke-2", "namespace": "guestbook", "sync": "Unknown",
+         "health": "Unknown"}]
+
+
+def test_one_line_per_cluster_and_application():
+    lines = fleet_summary(list(HOSTVARS), HOSTVARS, APPS, hubs=["hub"])
+    assert lines[0].split() == ["CLUSTER", "STATE", "VERSION", "LABELS", "APPLICATION", "SYNC", "HEALTH", "READY"]
+    rows = {line.split()[0]: line.split() for line in lines[1:]}
+    assert rows["hub"] == ["hub", "up", "v1.36.3", "role=hub", "(hub)"]
+    assert rows["spoke-1"] == ["spoke-1", "up", "v1.36.3", "environment=production,role=spoke", "guestbook-spoke-1",
+                               "Synced", "Healthy", "3/3"]
+    assert rows["spoke-2"] == ["spoke-2", "DOWN", "-", "environment=production", "guestbook-spoke-2", "Unknown",
+                               "Unknown", "-"]
+    assert " ".join(rows["spoke-3"][4:]) == "(no ApplicationSet selects its labels)"
+    assert len({line.index("APPLICATION") if i == 0 else None for i, line in enumerate(lines)} - {None}) == 1
+
+
+def test_a_down_cluster_without_applications_says_why():
+    lines = fleet_summary(["spoke-2"], HOSTVARS)
+    assert "(did not answer: cannot reach https://127.0.0.1:16020: Connection refused)" in lines[1]
