@@ -38,7 +38,8 @@ def main():
         try:
             fleet.up(2, argocd=True)
             kubectl = [str(config.binary("kubectl")), "--kubeconfig", str(config.KUBECONFIG), "--context", "hub"]
-            subprocess.run([*kubectl, "apply", "-f", str(upstream.fetch("external-dns") / "crds/dnsendpoints.externaldns.k8s.io.yaml")], check=True, capture_output=True)
+            dnsendpoint_crd = upstream.fetch("external-dns") / "crds/dnsendpoints.externaldns.k8s.io.yaml"
+            subprocess.run([*kubectl, "apply", "-f", str(dnsendpoint_crd)], check=True, capture_output=True)
             repo = config.GIT_DIR / "apps.git"
             demo_app.seed_repository(repo)
             extra = "@" + str(demo_app.write_vars(Path(scratch) / "vars.yml", repo))

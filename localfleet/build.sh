@@ -52,6 +52,8 @@ done_step() {
     log "built into $1 ($(elapsed) so far)"
 }
 
+resolve_etcd() { go get -tool "go.etcd.io/etcd/server/v3@$ETCD_VERSION" && go mod tidy; }
+
 build_kubernetes() {
     local out="$cache/bin/kubernetes-$KUBERNETES_VERSION"
     begin "kubernetes $KUBERNETES_VERSION" "$out" || return 0
@@ -84,8 +86,7 @@ build_kubernetes() {
     } >"$mod/go.mod"
     (
         cd "$mod"
-        progress "resolving etcd $ETCD_VERSION and downloading modules" \
-            bash -c 'go get -tool "go.etcd.io/etcd/server/v3@$0" && go mod tidy' "$ETCD_VERSION"
+        progress "resolving etcd $ETCD_VERSION and downloading modules" resolve_etcd
         local minor=${KUBERNETES_VERSION#v1.}; minor=${minor%%.*}
         local date; date=$(date -u +%Y-%m-%dT%H:%M:%SZ)
         local ld=""
@@ -213,4 +214,4 @@ for extra in "$@"; do
 done
 steps=${#targets[@]}
 for target in "${targets[@]}"; do "build_$target"; done
-label=done step=$steps log "$(elapsed) in all"
+label="done" step=$steps log "$(elapsed) in all"

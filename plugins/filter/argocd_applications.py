@@ -123,8 +123,8 @@ def argocd_applications(resources, items, hosts, hostvars, ready=None):
                 pending.append("{0}: no Application for {1} yet".format(item["name"], host))
     for row in rows:
         if row["cluster"] in ready and (row["sync"], row["health"]) != ("Synced", "Healthy"):
-            pending.append("{0} on {1}: {2}/{3}{4}".format(row["name"], row["cluster"], row["sync"], row["health"],
-                                                          " ({0})".format(row["message"]) if row["message"] else ""))
+            detail = " ({0})".format(row["message"]) if row["message"] else ""
+            pending.append("{0} on {1}: {2}/{3}{4}".format(row["name"], row["cluster"], row["sync"], row["health"], detail))
     return {"applications": rows, "pending": pending}
 
 

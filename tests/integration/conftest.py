@@ -1,7 +1,6 @@
 """The local fleet, once per test session: reuse a running one, or start it and stop it afterwards."""
 
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
