@@ -123,8 +123,9 @@ lint: setup ## ansible-lint, production profile
 unit: setup ## unit tests (pytest; fake I/O only)
 	pytest tests/unit
 
-integration: setup fleet-deps ## integration tests against the local fleet (started by the tests if not running, and stopped after)
-	pytest tests/integration
+# The tests run a fleet of their own (.fleet-test, ports from 18000), so a demo fleet can run beside them.
+integration: setup fleet-deps ## integration tests against a test fleet (started by the tests if not running, and stopped after)
+	FLEET_DIR=$(CURDIR)/.fleet-test FLEET_PORT_BASE=18000 pytest tests/integration
 
 benchmarks: fleet-up ## print the figures recorded in docs/benchmarks.md (not part of make test)
 	python benchmarks/fleet_up.py
@@ -135,4 +136,4 @@ benchmarks: fleet-up ## print the figures recorded in docs/benchmarks.md (not pa
 	bash benchmarks/fleet_build.sh
 
 clean: fleet-down ## remove the fleet's data and the sanity copy (keeps the binary cache)
-	rm -rf .fleet $(WORKDIR)/sanity
+	rm -rf $(FLEET_DIR) $(WORKDIR)/sanity

@@ -15,7 +15,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import upstream  # noqa: E402  # pylint: disable=wrong-import-position
-from benchmarks.playbook_run import local_inventory_copy, timed_playbook  # noqa: E402  # pylint: disable=wrong-import-position
+from benchmarks.playbook_run import timed_playbook  # noqa: E402  # pylint: disable=wrong-import-position
 
 
 def report(output):
@@ -43,7 +43,7 @@ def main():
             repo = config.GIT_DIR / "apps.git"
             demo_app.seed_repository(repo)
             extra = "@" + str(demo_app.write_vars(Path(scratch) / "vars.yml", repo))
-            inventory = local_inventory_copy(scratch, config.FLEET_DIR)
+            inventory = fleet.local_inventory()
             site = timed_playbook("site.yml", inventory, extra_vars=[extra])
             dr = {"failover_applications": ["web"]}
             establish = timed_playbook("failback.yml", inventory, extra_vars=[extra, dict(dr, failover_confirm="spoke-1")])

@@ -13,7 +13,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.playbook_run import local_inventory_copy, timed_playbook  # noqa: E402  # pylint: disable=wrong-import-position
+from benchmarks.playbook_run import timed_playbook  # noqa: E402  # pylint: disable=wrong-import-position
 
 
 def main():
@@ -26,7 +26,7 @@ def main():
         os.environ.update(FLEET_DIR=scratch, FLEET_PORT_BASE="26000")
         from localfleet import config, fleet  # pylint: disable=import-outside-toplevel  # reads FLEET_* at import
 
-        inventory = local_inventory_copy(scratch, config.FLEET_DIR)
+        inventory = fleet.local_inventory()
         fleet.ensure_built()
         try:
             fleet.up(args.spokes)

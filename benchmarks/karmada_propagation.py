@@ -14,7 +14,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.playbook_run import local_inventory_copy, timed_playbook  # noqa: E402  # pylint: disable=wrong-import-position
+from benchmarks.playbook_run import timed_playbook  # noqa: E402  # pylint: disable=wrong-import-position
 
 WEB = [{"apiVersion": "apps/v1", "kind": "Deployment", "name": "web"}]
 POLICIES = {
@@ -42,7 +42,7 @@ def main():
             started = time.monotonic()
             fleet.up(2, karmada=True)
             plane_up = time.monotonic() - started
-            inventory = local_inventory_copy(scratch, config.FLEET_DIR)
+            inventory = fleet.local_inventory()
             join = timed_playbook("karmada_join.yml", inventory)
             join_again = timed_playbook("karmada_join.yml", inventory)
 

@@ -28,13 +28,3 @@ def timed_playbook(playbook, inventory, forks=5, limit=None, extra_vars=None, wi
     changed = sum(host.get("changed", 0) for host in output["stats"].values())
     return (wall, changed, output) if with_output else (wall, changed)
 
-
-def local_inventory_copy(scratch, fleet_dir):
-    """inventories/local with its group_vars, pointed at a throw-away fleet in `fleet_dir` instead of .fleet."""
-    inventory = Path(scratch) / "inventory"
-    (inventory / "group_vars").mkdir(parents=True)
-    for name in ("fleet.clusters.yml", "group_vars/role_hub.yml"):
-        text = (ROOT / "inventories/local" / name).read_text()
-        text = text.replace("{{ inventory_dir }}/../../.fleet", str(fleet_dir)).replace("../../.fleet", str(fleet_dir))
-        (inventory / name).write_text(text)
-    return inventory

@@ -1,15 +1,19 @@
 """The whole fleet: build if needed, bring clusters up in order, write the shared kubeconfig."""
 
 import base64
+import shutil
 import subprocess
 
 import yaml
 
 from . import config, demo_app
 from .argocd import ArgoCDControllers
-from .cluster import LocalCluster
+from .cluster import FleetError, LocalCluster
 from .karmada import KarmadaPlane
 
+# The two places inventories/local names the checkout's .fleet: the kubeconfig source, and local_fleet_dir.
+INVENTORY_FLEET_PATHS = (("fleet.clusters.yml", "../../.fleet"),
+                         ("group_vars/all.yml", "{{ (inventory_dir ~ '/../../.fleet') | ansible.builtin.realpath }}"))
 # Where the local inventory finds the upstream manifests it installs (Argo CD's, at the controllers' version).
 UPSTREAM_LINK = config.FLEET_DIR / "upstream"
 
@@ -50,6 +54,20 @@ def up(spokes=2, overlap=(), karmada=False, argocd=False, keep_stopped=False):
         demo_app.ensure_guestbook(config.GIT_DIR / "guestbook.git")
         ArgoCDControllers(specs[0]).up()
     return specs
+
+
+def local_inventory():
+    """inventories/local pointed at this fleet: a copy in FLEET_DIR/inventory whose paths name FLEET_DIR instead of
+    the checkout's .fleet, so tests and benchmarks run on a fleet of their own beside a user's demo fleet."""
+    inventory = config.FLEET_DIR / "inventory"
+    shutil.rmtree(inventory, ignore_errors=True)
+    shutil.copytree(config.ROOT / "inventories/local", inventory)
+    for name, old in INVENTORY_FLEET_PATHS:
+        text = (inventory / name).read_text()
+        if old not in text:
+            raise FleetError(f"inventories/local/{name} no longer names {old}: update INVENTORY_FLEET_PATHS")
+        (inventory / name).write_text(text.replace(old, str(config.FLEET_DIR)))
+    return inventory
 
 
 def link_upstream():

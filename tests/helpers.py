@@ -6,7 +6,11 @@ import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from localfleet import config
+
 ROOT = Path(__file__).resolve().parent.parent
+# inventories/local pointed at the test fleet (localfleet.fleet.local_inventory, written by the local_fleet fixture).
+INVENTORY = config.FLEET_DIR / "inventory"
 
 
 @dataclass

@@ -53,6 +53,7 @@ def local_fleet():
     up = {row["cluster"] for row in fleet.status() if row["state"] == "up"}
     was_up = wanted <= up
     specs = fleet.up(spokes)
+    fleet.local_inventory()
     yield Fleet(config.KUBECONFIG, specs[0].name, tuple(s.name for s in specs[1:]))
     if not was_up:
         fleet.down()

@@ -13,11 +13,10 @@ import pytest
 from kubernetes import client, dynamic
 
 import upstream
-from helpers import ROOT, delete_namespace, install_crds, run_playbook
+from helpers import INVENTORY, ROOT, delete_namespace, install_crds, run_playbook
 from localfleet import config, demo_app, fleet
 from localfleet.demo_app import TARGETS
 
-INVENTORY = ROOT / "inventories/local"
 SITE = ROOT / "playbooks/site.yml"
 DEREGISTER = ROOT / "playbooks/deregister.yml"
 FAILOVER = ROOT / "playbooks/failover.yml"

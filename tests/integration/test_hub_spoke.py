@@ -9,9 +9,8 @@ import pytest
 from kubernetes import client
 
 import upstream
-from helpers import ROOT, argocd_cluster_secrets, as_argocd, delete_namespace, run_playbook
+from helpers import INVENTORY, ROOT, argocd_cluster_secrets, as_argocd, delete_namespace, run_playbook
 
-INVENTORY = ROOT / "inventories/local"
 SITE = ROOT / "playbooks/site.yml"
 ROTATE = ROOT / "playbooks/rotate_credentials.yml"
 DEREGISTER = ROOT / "playbooks/deregister.yml"

@@ -10,9 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from helpers import ROOT, as_argocd, delete_namespace, run_playbook
+from helpers import INVENTORY, ROOT, as_argocd, delete_namespace, run_playbook
 
-INVENTORY = ROOT / "inventories/local"
 
 
 @pytest.fixture(name="installed")

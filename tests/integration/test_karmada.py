@@ -12,10 +12,9 @@ import yaml
 from kubernetes import client, dynamic
 
 import upstream
-from helpers import ROOT, fleet_api, kube_system_uid, run_playbook
+from helpers import INVENTORY, ROOT, fleet_api, kube_system_uid, run_playbook
 from localfleet import config, fleet
 
-INVENTORY = ROOT / "inventories/local"
 JOIN = ROOT / "playbooks/karmada_join.yml"
 POLICIES = ROOT / "playbooks/karmada_policies.yml"
 WHOAMI = ROOT / "tests/integration/playbooks/whoami.yml"

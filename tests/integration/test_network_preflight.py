@@ -10,10 +10,9 @@ import pytest
 import yaml
 from kubernetes import client
 
-from helpers import ROOT, fleet_api, run_playbook
+from helpers import INVENTORY, ROOT, fleet_api, run_playbook
 
 PREFLIGHT = ROOT / "playbooks/network_preflight.yml"
-INVENTORY = ROOT / "inventories/local"
 TASK = "Refuse ranges that overlap another cluster's"
 
 

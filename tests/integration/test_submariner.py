@@ -7,10 +7,9 @@ import pytest
 from kubernetes import client, dynamic
 
 import upstream
-from helpers import ROOT, delete_namespace, install_crds, run_playbook
+from helpers import INVENTORY, ROOT, delete_namespace, install_crds, run_playbook
 
 SUBMARINER = ROOT / "playbooks/submariner.yml"
-INVENTORY = ROOT / "inventories/local"
 CRDS = upstream.fetch("submariner-operator") / "crds"
 SERVICE_EXPORT_CRD = upstream.fetch("karmada") / "crds/multicluster/multicluster.x-k8s.io_serviceexports.yaml"
 OFFLINE = {"submariner_broker_crds": str(CRDS), "submariner_join_crds": str(CRDS),

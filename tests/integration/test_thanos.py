@@ -16,11 +16,10 @@ import yaml
 from kubernetes import client, dynamic
 
 import upstream
-from helpers import ROOT, delete_namespace, install_crds, run_playbook
+from helpers import INVENTORY, ROOT, delete_namespace, install_crds, run_playbook
 from localfleet import config, fleet, pki
 
 THANOS = ROOT / "playbooks/thanos.yml"
-INVENTORY = ROOT / "inventories/local"
 
 
 def endpoint(spoke):
