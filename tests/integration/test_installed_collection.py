@@ -21,11 +21,12 @@ def fixture_installed(local_fleet, tmp_path):
                    check=True, capture_output=True)
     (artifact,) = tmp_path.glob("hubspoke-multicluster-*.tar.gz")
     collections = tmp_path / "collections"
-    # --no-deps: kubernetes.core comes from the virtualenv's ansible package (no Galaxy on this machine).
-    subprocess.run(["ansible-galaxy", "collection", "install", "--no-deps", "-p", str(collections), str(artifact)],
-                   check=True, capture_output=True)
     site_packages = Path(sys.executable).parent.parent / "lib" / f"python{sys.version_info[0]}.{sys.version_info[1]}" / "site-packages"
     env = {"ANSIBLE_COLLECTIONS_PATH": f"{collections}:{site_packages}"}
+    # --no-deps: kubernetes.core comes from the virtualenv's ansible package (no Galaxy on this machine). The
+    # environment leaves out the checkout's link, which ansible-galaxy would count as installed already.
+    subprocess.run(["ansible-galaxy", "collection", "install", "--no-deps", "-p", str(collections), str(artifact)],
+                   check=True, capture_output=True, env={**os.environ, **env})
     listed = subprocess.run(["ansible-galaxy", "collection", "list", "hubspoke.multicluster"], capture_output=True,
                             text=True, check=True, env={**os.environ, **env}).stdout
     assert str(collections) in listed and str(ROOT) not in listed, listed
