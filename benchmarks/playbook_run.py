@@ -27,4 +27,3 @@ def timed_playbook(playbook, inventory, forks=5, limit=None, extra_vars=None, wi
     output = json.loads(proc.stdout[proc.stdout.index("{"):])
     changed = sum(host.get("changed", 0) for host in output["stats"].values())
     return (wall, changed, output) if with_output else (wall, changed)
-

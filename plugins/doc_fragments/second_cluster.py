@@ -12,8 +12,10 @@ class ModuleDocFragment:  # pylint: disable=too-few-public-methods
 options:
   hub:
     description:
-      - "How to reach the hub, with kubernetes.core's auth options, for example C({kubeconfig: hostvars['hub'].hubspoke_kubeconfig, context: hub})."
-      - Options left out fall back to the E(K8S_AUTH_*) environment variables.
+      - "How to reach the hub, a connection of kubernetes.core's auth options, for example C(hostvars['hub'].hubspoke_connection)."
+      - Only what is stated is used. With no option at all, the hub is read from the E(HUBSPOKE_HUB_HOST),
+        E(HUBSPOKE_HUB_API_KEY), E(HUBSPOKE_HUB_CA_CERT) and E(HUBSPOKE_HUB_VERIFY_SSL) variables (the
+        collection's AWX credential type); the E(K8S_AUTH_*) variables are the module's own cluster's.
     type: dict
     required: true
     suboptions:
@@ -41,6 +43,9 @@ options:
       validate_certs:
         description: Verify the hub's TLS certificate.
         type: bool
+      proxy:
+        description: HTTP proxy URL for the hub.
+        type: str
 """
 
     CONTROL_PLANE = r"""
@@ -49,7 +54,8 @@ options:
     description:
       - How to reach the Karmada API server, with kubernetes.core's auth options.
       - "For example C(hostvars['hub'].karmada_control_plane_api), which the karmada_control_plane role sets."
-      - Options left out fall back to the E(K8S_AUTH_*) environment variables.
+      - Only what is stated is used. With no option at all, it is read from the E(HUBSPOKE_HUB_*) variables;
+        the E(K8S_AUTH_*) variables are the module's own cluster's.
     type: dict
     required: true
     suboptions:
@@ -77,4 +83,7 @@ options:
       validate_certs:
         description: Verify the Karmada API server's TLS certificate.
         type: bool
+      proxy:
+        description: HTTP proxy URL for the Karmada API server.
+        type: str
 """

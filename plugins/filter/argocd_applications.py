@@ -67,7 +67,8 @@ EXAMPLES = r"""
 RETURN = r"""
 _value:
   description: C(applications), rows of C(name), C(applicationset), C(cluster) (null for a URL no host has),
-    C(server), C(namespace), C(sync), C(health) and C(message); C(pending), sentences naming what is missing.
+    C(server), C(namespace), C(sync), C(health) and C(message); C(pending), sentences naming what is missing;
+    C(selected), each cluster the inventory predicts an Application for, with the ApplicationSets that select it.
   type: dict
 """
 
@@ -115,17 +116,18 @@ def argocd_applications(resources, items, hosts, hostvars, ready=None):
     rows = sorted((_row(app, clusters) for app in resources or []
                    if (app["metadata"].get("labels") or {}).get(PART_OF) in names),
                   key=lambda row: (names.index(row["applicationset"]), row["cluster"] or "", row["name"]))
-    pending = []
+    pending, selected = [], {}
     for item in items:
         have = {row["cluster"] for row in rows if row["applicationset"] == item["name"]}
         for host in _predicted(item, hosts, hostvars) or []:
+            selected.setdefault(host, []).append(item["name"])
             if host in ready and host not in have:
                 pending.append("{0}: no Application for {1} yet".format(item["name"], host))
     for row in rows:
         if row["cluster"] in ready and (row["sync"], row["health"]) != ("Synced", "Healthy"):
             detail = " ({0})".format(row["message"]) if row["message"] else ""
             pending.append("{0} on {1}: {2}/{3}{4}".format(row["name"], row["cluster"], row["sync"], row["health"], detail))
-    return {"applications": rows, "pending": pending}
+    return {"applications": rows, "pending": pending, "selected": selected}
 
 
 class FilterModule:  # pylint: disable=too-few-public-methods

@@ -15,7 +15,8 @@ description:
   - Columns C(CLUSTER), C(STATE) (C(up) or C(DOWN)), C(VERSION), C(LABELS), C(APPLICATION), C(SYNC), C(HEALTH)
     and C(READY), the ready and desired replicas of the Deployments in the Application's namespace, read on the
     cluster itself.
-  - A registered cluster that no ApplicationSet selects gets one line saying so; a hub says it is one.
+  - A registered cluster that no ApplicationSet selects gets one line saying so, one that is selected but has no
+    Application yet names the ApplicationSets; a hub says it is one.
   - Reads each host's O(status) (a M(hubspoke.multicluster.cluster_status) result), C(hubspoke_labels),
     C(spoke_register_result) and O(workloads) (a looped M(kubernetes.core.k8s_info) of Deployments by
     namespace).
@@ -39,6 +40,10 @@ options:
     type: list
     elements: str
     default: []
+  selected:
+    description: Cluster to the ApplicationSets selecting it (C(applicationsets_selected) of the hubs).
+    type: dict
+    default: {}
   status:
     description: Name of the host variable holding the cluster_status result.
     type: str
@@ -78,7 +83,7 @@ def _ready_replicas(values, workloads, namespace):
     return "{0}/{1}".format(ready, desired)
 
 
-def _rows(host, values, applications, hubs, status, workloads):
+def _rows(host, values, applications, hubs, selected, status, workloads):
     result = values.get(status) or {}
     up = bool(result.get("ready"))
     base = [host, "up" if up else "DOWN", (result.get("version") or {}).get("git_version") or "-",
@@ -92,6 +97,8 @@ def _rows(host, values, applications, hubs, status, workloads):
             note = "(hub)"
         elif not up:
             note = "(did not answer: {0})".format(result.get("msg") or "unknown")
+        elif selected.get(host):
+            note = "(selected by {0}, no Application yet)".format(", ".join(selected[host]))
         elif (values.get("spoke_register_result") or {}).get("secret_name"):
             note = "(no ApplicationSet selects its labels)"
         else:
@@ -99,11 +106,12 @@ def _rows(host, values, applications, hubs, status, workloads):
         yield base + [note, "", "", ""]
 
 
-def fleet_summary(hosts, hostvars, applications=None, hubs=None, status="site_cluster_status",
+def fleet_summary(hosts, hostvars, applications=None, hubs=None, selected=None, status="site_cluster_status",
                   workloads="site_workloads"):
     rows = [list(COLUMNS)]
     for host in hosts:
-        rows.extend(_rows(host, hostvars.get(host) or {}, applications or [], hubs or [], status, workloads))
+        rows.extend(_rows(host, hostvars.get(host) or {}, applications or [], hubs or [], selected or {}, status,
+                          workloads))
     widths = [max(len(str(row[i])) for row in rows) for i in range(len(COLUMNS))]
     return ["  ".join(str(cell).ljust(width) for cell, width in zip(row, widths)).rstrip() for row in rows]
 

@@ -159,10 +159,22 @@ READERS = {"kubeconfig": kubeconfig.read, "argocd": argocd.read, "karmada": karm
 LOOKUP = "hubspoke.multicluster.cluster_kubeconfig"
 
 
+# Options that name files, in a source, a static entry and a `connection`, resolved against the inventory's folder.
+PATH_OPTIONS = ("kubeconfig", "ca_cert", "client_cert", "client_key")
+
+
 def _resolve(path, base_dir):
-    """A path from the inventory file, relative to the file's folder (as AWX project inventories need)."""
-    path = os.path.expanduser(path)
-    return path if os.path.isabs(path) else os.path.normpath(os.path.join(base_dir, path))
+    """A path (or several joined as in KUBECONFIG) from the inventory file, relative to the file's folder (as
+    AWX project inventories need)."""
+    def one(part):
+        part = os.path.expanduser(part)
+        return part if os.path.isabs(part) else os.path.normpath(os.path.join(base_dir, part))
+    return os.pathsep.join(one(part) for part in str(path).split(os.pathsep) if part)
+
+
+def _resolve_paths(options, base_dir):
+    return dict(options, **{k: _resolve(options[k], base_dir) for k in PATH_OPTIONS
+                            if isinstance(options.get(k), str) and options[k]})
 
 
 def normalize_sources(sources, base_dir):
@@ -176,15 +188,14 @@ def normalize_sources(sources, base_dir):
     normalized, seen = [], set()
     for index, source in enumerate(sources):
         default_name = source["type"] if type_counts[source["type"]] == 1 else "{0}_{1}".format(source["type"], index)
-        spec = dict(source, name=str(source.get("name") or default_name))
-        if spec.get("kubeconfig"):
-            spec["kubeconfig"] = _resolve(spec["kubeconfig"], base_dir)
+        spec = _resolve_paths(dict(source, name=str(source.get("name") or default_name)), base_dir)
+        if isinstance(spec.get("connection"), dict):
+            spec["connection"] = _resolve_paths(spec["connection"], base_dir)
         if spec.get("path"):
-            paths = spec["path"] if isinstance(spec["path"], list) else [spec["path"]]
-            spec["path"] = [_resolve(p, base_dir) for p in paths]
+            paths = spec["path"] if isinstance(spec["path"], list) else str(spec["path"]).split(os.pathsep)
+            spec["path"] = [_resolve(p, base_dir) for p in paths if p]
         if spec.get("clusters"):
-            spec["clusters"] = [dict(c, kubeconfig=_resolve(c["kubeconfig"], base_dir))
-                                if isinstance(c, dict) and c.get("kubeconfig") else c for c in spec["clusters"]]
+            spec["clusters"] = [_resolve_paths(c, base_dir) if isinstance(c, dict) else c for c in spec["clusters"]]
         if spec["name"] in seen:
             raise ClusterInventoryError("sources[{0}].name {1!r} is used twice".format(index, spec["name"]))
         seen.add(spec["name"])
@@ -210,6 +221,10 @@ def read_sources(sources, timeout):
 def kubeconfig_lookup(ref):
     """The template that reads a cluster's credential Secret when a task runs."""
     return "{{{{ lookup({0!r}, {1!r}) }}}}".format(LOOKUP, _without_none(ref))
+
+
+# A hub read through the environment when the inventory was built is reached the same way when a task runs.
+ENVIRONMENT_CONNECTION = "{{ lookup('hubspoke.multicluster.cluster_connection', 'environment') }}"
 
 
 def _without_none(value):
@@ -278,13 +293,27 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             raise ClusterInventoryError("`hostname` expression {0!r} failed for cluster {1}: {2}".format(
                 choice, cluster["name"], to_native(err))) from err
 
-    def _connection_vars(self, cluster):
-        connection = cluster["connection"]
+    def _connection(self, connection):
+        """A record's connection as a host variable: as stated, a Secret read by a lookup when a task runs (or
+        now, with inline_credentials), or the environment's hub credential read when a task runs."""
         if "secret" in connection:
             if self.get_option("inline_credentials"):
-                return {"hubspoke_kubeconfig": kubeconfig_for(connection["secret"])}
-            return {"hubspoke_kubeconfig": trust_as_template(kubeconfig_lookup(connection["secret"]))}
-        return {"hubspoke_" + k: v for k, v in connection.items() if k in ("kubeconfig", "context") and v}
+                return {"kubeconfig": kubeconfig_for(connection["secret"])}
+            return {"kubeconfig": trust_as_template(kubeconfig_lookup(connection["secret"]))}
+        if "environment" in connection:
+            return trust_as_template(ENVIRONMENT_CONNECTION)
+        return dict(connection)
+
+    def _connection_vars(self, cluster):
+        """hubspoke_connection (what the cluster connection plugin and the roles use), the hub's, and the
+        hubspoke_kubeconfig / hubspoke_context of earlier inventories."""
+        connection = self._connection(cluster["connection"])
+        variables = {"hubspoke_connection": connection}
+        if cluster["hub_connection"]:
+            variables["hubspoke_hub_connection"] = self._connection(cluster["hub_connection"])
+        if isinstance(connection, dict):
+            variables.update({"hubspoke_" + k: v for k, v in connection.items() if k in ("kubeconfig", "context")})
+        return variables
 
     def _populate(self, clusters):
         strict = self.get_option("strict")
@@ -292,7 +321,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         for hostname, cluster in assign_hostnames(clusters, self._hostname_of).items():
             self.inventory.add_host(hostname)
             hostvars = {
-                "ansible_connection": "local",
+                "ansible_connection": "hubspoke.multicluster.cluster",
                 "ansible_python_interpreter": trust_as_template("{{ ansible_playbook_python }}"),
                 "hubspoke_cluster_name": cluster["name"],
                 "hubspoke_server": cluster["server"],

@@ -11,9 +11,16 @@ answer fast and report a dead cluster as data, so they build the client from the
 
 from ansible_collections.kubernetes.core.plugins.module_utils.args_common import AUTH_ARG_SPEC
 
+from ansible_collections.hubspoke.multicluster.plugins.module_utils.kube import client as kube_client
+from ansible_collections.hubspoke.multicluster.plugins.module_utils.kube import connection as kube_connection
+from ansible_collections.hubspoke.multicluster.plugins.module_utils.kube.errors import ConnectionOptionsError
+
 try:
     import kubernetes
+    from ansible_collections.kubernetes.core.plugins.module_utils import k8sdynamicclient
+    from ansible_collections.kubernetes.core.plugins.module_utils.client.discovery import LazyDiscoverer
     from ansible_collections.kubernetes.core.plugins.module_utils.k8s.client import (
+        K8SClient,
         _create_auth_spec,
         _create_configuration,
         _create_headers,
@@ -24,23 +31,23 @@ try:
 except ImportError:  # handled by AnsibleK8SModule's requires("kubernetes")
     pass
 
-# A second cluster's connection (a dict option): kubernetes.core's auth options, with the same no_log
-# marks, without the aliases and environment fallbacks that belong to the module's own connection.
+# A second cluster's connection (a dict option, a host's hubspoke_connection): kubernetes.core's auth options,
+# with the same no_log marks, without the aliases and environment fallbacks of the module's own connection.
 SECOND_CLUSTER_AUTH_SPEC = {
     key: dict(AUTH_ARG_SPEC[key], aliases=[]) if "aliases" in AUTH_ARG_SPEC[key] else AUTH_ARG_SPEC[key]
-    for key in ("kubeconfig", "context", "host", "api_key", "ca_cert", "client_cert", "client_key", "validate_certs")
+    for key in kube_connection.OPTIONS
 }
 
 
-def api_client(module=None, retries=0, **auth):
-    """ApiClient for a module's auth options, or for `auth` options and K8S_AUTH_* without a module.
+def api_client(module, retries=0):
+    """ApiClient for a module's auth options, with kubernetes.core's K8S_AUTH_* fallbacks.
 
     `retries=0` fails fast: the caller decides about retrying (None keeps urllib3's default).
     """
-    configuration = _create_configuration(_create_auth_spec(module, **auth))
+    configuration = _create_configuration(_create_auth_spec(module))
     configuration.retries = retries
     client = kubernetes.client.ApiClient(configuration)
-    for header, value in _create_headers(module, **auth).items():
+    for header, value in _create_headers(module).items():
         _set_header(client, header, value)
     return client
 
@@ -61,21 +68,36 @@ def connection_error_reason(err):
     return str(reason if reason is not None else err)
 
 
-def connect(module, side, auth=None):
-    """kubernetes.core's client (it reads API discovery at once) for the module's connection, or for `auth`
-    (a second cluster's options); an unreachable cluster fails the module naming the side and the cause."""
+def connect(module, side):
+    """kubernetes.core's client (it reads API discovery at once) for the module's connection; an unreachable
+    cluster fails the module naming the side and the cause."""
     try:
-        return get_api_client(**auth) if auth is not None else get_api_client(module)
+        return get_api_client(module)
     except CoreException:
         raise
     except Exception as err:  # pylint: disable=broad-exception-caught  # urllib3 and ApiException from discovery
-        host = api_client(**auth).configuration.host if auth is not None else api_client(module).configuration.host
-        module.fail_json(msg="cannot reach the {0} at {1}: {2}".format(side, host, connection_error_reason(err)))
+        module.fail_json(msg="cannot reach the {0} at {1}: {2}".format(
+            side, api_client(module).configuration.host, connection_error_reason(err)))
 
 
 def connect_second(module, side, option):
-    """The client of the cluster named by a dict option built from SECOND_CLUSTER_AUTH_SPEC; check mode
-    holds for it as for the module's own cluster."""
-    client = connect(module, side, {k: v for k, v in module.params[option].items() if v is not None})
-    client.dry_run = module.check_mode
+    """A kubernetes.core client for the cluster of a dict option built from SECOND_CLUSTER_AUTH_SPEC, from its
+    options alone (else HUBSPOKE_HUB_*): in a cluster host's module, K8S_AUTH_* are the host's own cluster.
+    Check mode holds for it as for the module's own cluster."""
+    connection = kube_connection.second_cluster(module.params[option])
+    if not connection:
+        module.fail_json(msg="the {0} states no connection: set the `{1}` option (the {0} host's hubspoke_connection) "
+                             "or the HUBSPOKE_HUB_* variables".format(side, option))
+    try:
+        api = kube_client.for_connection(connection)
+    except ConnectionOptionsError as err:
+        module.fail_json(msg="the {0}'s connection: {1}".format(side, err))
+    client = K8SClient(configuration=api.configuration,
+                       client=k8sdynamicclient.K8SDynamicClient(api, discoverer=LazyDiscoverer),
+                       dry_run=module.check_mode)
+    try:
+        client.resources.get(api_version="v1", kind="Namespace")  # reads discovery now: an unreachable hub fails here
+    except Exception as err:  # pylint: disable=broad-exception-caught  # urllib3 and ApiException from discovery
+        module.fail_json(msg="cannot reach the {0} at {1}: {2}".format(side, api.configuration.host,
+                                                                       connection_error_reason(err)))
     return client

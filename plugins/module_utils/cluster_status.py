@@ -1,6 +1,6 @@
 # Copyright: hubspoke.multicluster contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Probe one cluster: does it answer, which version, is it ready, how many nodes are Ready.
+"""Probe one cluster: does it answer, which version, is it ready, how many nodes are Ready, which cluster it is.
 
 kubernetes.core's k8s_cluster_info reports version and APIs but fails on an unreachable cluster and
 does not read /readyz or node readiness; failover and fleet summaries need all of it as data.
@@ -31,10 +31,15 @@ def _readyz(api_client, timeout):
         return False, failed
 
 
+def unreachable(msg=""):
+    """The status of a cluster nothing could be read from."""
+    return {"reachable": False, "ready": False, "version": {}, "nodes": {"total": 0, "ready": 0},
+            "failed_checks": [], "cluster_id": "", "msg": msg}
+
+
 def probe(api_client, timeout=10):
     """Return a status dict; connection failures become reachable=False with a message, not an exception."""
-    status = {"reachable": False, "ready": False, "version": {}, "nodes": {"total": 0, "ready": 0},
-              "failed_checks": [], "msg": ""}
+    status = unreachable()
     try:
         code = VersionApi(api_client).get_code(_request_timeout=timeout)
     except ApiException as err:
@@ -48,9 +53,15 @@ def probe(api_client, timeout=10):
     status["version"] = {"git_version": code.git_version, "major": code.major, "minor": code.minor,
                          "platform": code.platform}
     status["ready"], status["failed_checks"] = _readyz(api_client, timeout)
+    core = CoreV1Api(api_client)
     try:
-        nodes = CoreV1Api(api_client).list_node(_request_timeout=timeout).items
+        nodes = core.list_node(_request_timeout=timeout).items
         status["nodes"] = {"total": len(nodes), "ready": sum(1 for n in nodes if _node_ready(n))}
     except ApiException as err:
         status["msg"] = "cannot list nodes: {0} {1}".format(err.status, err.reason)
+    try:
+        # The kube-system Namespace's UID: what Karmada and Submariner take as a cluster's identity.
+        status["cluster_id"] = core.read_namespace("kube-system", _request_timeout=timeout).metadata.uid
+    except ApiException:
+        pass  # a token that may not read namespaces still gets the rest of the status
     return status

@@ -11,7 +11,8 @@ author:
 description:
   - Probes one cluster's API server with C(/version), C(/readyz) and the node list.
   - An unreachable cluster is reported as data (O(fail_on_unreachable=false), the default), so one down
-    cluster does not fail a fleet-wide summary and failover playbooks can branch on RV(reachable).
+    cluster does not fail a fleet-wide summary and failover playbooks can branch on RV(reachable). So is a
+    connection no client can be built from (a missing CA file, say), with the reason in RV(msg).
   - Unlike M(kubernetes.core.k8s_cluster_info) it reads readiness and node health and does not run API discovery.
 options:
   timeout:
@@ -72,6 +73,12 @@ failed_checks:
   type: list
   elements: str
   sample: ["etcd"]
+cluster_id:
+  description: The UID of the cluster's C(kube-system) Namespace, the identity Karmada and Submariner use; empty
+    when unreachable or not readable.
+  returned: always
+  type: str
+  sample: 1c3f4b1e-8a5e-4f8e-9d2a-6c0e3c1f0b7d
 msg:
   description: Why the cluster is unreachable or partly unreadable; empty when all is well.
   returned: always
@@ -84,8 +91,8 @@ import copy
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.kubernetes.core.plugins.module_utils.args_common import AUTH_ARG_SPEC
 from ansible_collections.kubernetes.core.plugins.module_utils.k8s.core import AnsibleK8SModule
-from ansible_collections.hubspoke.multicluster.plugins.module_utils.client import module_api_client
-from ansible_collections.hubspoke.multicluster.plugins.module_utils.cluster_status import probe
+from ansible_collections.hubspoke.multicluster.plugins.module_utils.client import api_client
+from ansible_collections.hubspoke.multicluster.plugins.module_utils.cluster_status import probe, unreachable
 
 
 def argspec():
@@ -99,8 +106,10 @@ def argspec():
 
 def main():
     module = AnsibleK8SModule(module_class=AnsibleModule, argument_spec=argspec(), supports_check_mode=True)
-    client = module_api_client(module)
-    status = probe(client, module.params["timeout"])
+    try:
+        status = probe(api_client(module), module.params["timeout"])
+    except Exception as err:  # pylint: disable=broad-exception-caught  # a connection that builds no client
+        status = unreachable("cannot build a client from the connection options: {0}".format(err))
     if module.params["fail_on_unreachable"] and not status["reachable"]:
         module.fail_json(changed=False, **status)
     module.exit_json(changed=False, **status)

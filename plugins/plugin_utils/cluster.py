@@ -3,22 +3,27 @@
 """A cluster as every inventory source reports it, and the rules for merging and naming them.
 
 A cluster record is a plain dict (so it caches as JSON):
-  name, server, source, hub, labels, annotations, connection, details
-`connection` says how tasks reach the cluster without carrying a secret: a kubeconfig path and
-context, or a reference to a credential Secret that the cluster_kubeconfig lookup reads at task time.
+  name, server, source, hub, labels, annotations, connection, hub_connection, details
+`connection` says how tasks reach the cluster without carrying a secret: a connection as stated in the
+inventory (a kubeconfig path and context, or a server with its CA and a token reference), a reference to a
+credential Secret that the cluster_kubeconfig lookup reads at task time ({"secret": ...}), or the environment
+({"environment": "hub"}: a hub read through an AWX credential). `hub_connection` is its hub's, the same way.
 """
 
 import re
 from urllib.parse import urlsplit
 
+from ansible_collections.hubspoke.multicluster.plugins.module_utils.kube.errors import ClusterError
+
 HOSTNAME_UNSAFE = re.compile(r"[^A-Za-z0-9_.-]")
 
 
-class ClusterInventoryError(Exception):
+class ClusterInventoryError(ClusterError):
     """A user error in the inventory: the message says which source, file or key."""
 
 
-def make_cluster(name, server, source, hub=None, labels=None, annotations=None, connection=None, details=None):
+def make_cluster(name, server, source, hub=None, labels=None, annotations=None, connection=None, details=None,
+                 hub_connection=None):
     return {
         "name": name,
         "server": server.rstrip("/") if server else server,
@@ -27,6 +32,7 @@ def make_cluster(name, server, source, hub=None, labels=None, annotations=None, 
         "labels": dict(labels or {}),
         "annotations": dict(annotations or {}),
         "connection": connection or {},
+        "hub_connection": hub_connection or {},
         "details": details or {},
     }
 
@@ -72,10 +78,9 @@ def merge_clusters(records):
                     kept["label_conflicts"].append(conflict)
                     conflicts.append(conflict)
         # A source that knows how to reach the cluster fills in one that does not (OCM, Karmada Pull).
-        if not kept["connection"] and record["connection"]:
-            kept["connection"] = record["connection"]
-        if not kept["hub"] and record["hub"]:
-            kept["hub"] = record["hub"]
+        for field in ("connection", "hub_connection", "hub"):
+            if not kept.get(field) and record.get(field):
+                kept[field] = record[field]
     return list(merged.values()), conflicts
 
 

@@ -25,8 +25,7 @@ ENTRY_NAME = "hubspoke-credentials"
 
 
 def _secret(ref):
-    hub = ref.get("hub") or {}
-    client = kube.client_for(hub.get("kubeconfig"), hub.get("context"))
+    client = kube.client_for(ref.get("hub") or {})
     return kube.get_json(client, "/api/v1/namespaces/{0}/secrets/{1}".format(ref["namespace"], ref["name"]))
 
 

@@ -1,45 +1,41 @@
 # Copyright: hubspoke.multicluster contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Reading hub clusters from controller plugins: a client per kubeconfig context, raw JSON lists.
+"""Reading hub clusters from controller plugins: a client per hub connection, raw JSON lists.
 
 Lists are read with _preload_content=False and json.loads: deserializing 1,000 Secrets into
 kubernetes client models costs seconds, the raw JSON a few milliseconds.
 """
 
 import json
-import os
 
 try:
-    import kubernetes
     from kubernetes.client.exceptions import ApiException
-    HAS_KUBERNETES = True
 except ImportError:
-    HAS_KUBERNETES = False
+    ApiException = None  # for_connection reports the missing library
 
-from ansible_collections.hubspoke.multicluster.plugins.module_utils.client import api_client, connection_error_reason
+from ansible_collections.hubspoke.multicluster.plugins.module_utils.client import connection_error_reason
+from ansible_collections.hubspoke.multicluster.plugins.module_utils.kube import client as kube_client
+from ansible_collections.hubspoke.multicluster.plugins.module_utils.kube import connection as kube_connection
+from ansible_collections.hubspoke.multicluster.plugins.module_utils.kube.errors import ConnectionOptionsError
 from ansible_collections.hubspoke.multicluster.plugins.plugin_utils.cluster import ClusterInventoryError
 
 
-def client_for(kubeconfig=None, context=None, what="hub"):
-    """An ApiClient for one kubeconfig context, leaving the kubernetes client's global config alone.
-
-    Unset options fall back to the K8S_AUTH_* variables kubernetes.core modules read (AWX injects them).
-    """
-    if not HAS_KUBERNETES:
-        raise ClusterInventoryError("the kubernetes Python library is required (pip install kubernetes)")
-    kubeconfig = kubeconfig or os.environ.get("K8S_AUTH_KUBECONFIG")
-    context = context or os.environ.get("K8S_AUTH_CONTEXT")
-    if not kubeconfig and not context and os.environ.get("K8S_AUTH_HOST"):
-        # host, api_key, CA, client certificate, validate_certs... exactly as kubernetes.core reads them.
-        return api_client(retries=None)
-    path = os.path.expanduser(kubeconfig) if kubeconfig else None
-    if path and not os.path.exists(path):
-        raise ClusterInventoryError("{0} kubeconfig {1} does not exist".format(what, path))
+def source_connection(spec):
+    """How a source reaches its hub: its `connection`, with `kubeconfig` and `context` as shorthands; {} when it
+    states none, and the hub is then reached through the environment (module_utils/kube/connection.controller_hub)."""
+    stated = dict(spec.get("connection") or {}, **{k: spec[k] for k in ("kubeconfig", "context") if spec.get(k)})
     try:
-        return kubernetes.config.new_client_from_config(config_file=path, context=context, persist_config=False)
-    except Exception as err:  # ConfigException, yaml errors, KeyError: all mean a kubeconfig we cannot use
-        raise ClusterInventoryError("{0} kubeconfig {1} (context {2}): {3}".format(
-            what, path or "(default)", context or "(current)", err)) from err
+        return kube_connection.stated(stated)
+    except ConnectionOptionsError as err:
+        raise ClusterInventoryError("source {0}: {1}".format(spec.get("name"), err)) from err
+
+
+def client_for(connection=None, what="hub"):
+    """An ApiClient for a hub connection, leaving the kubernetes client's global config alone."""
+    try:
+        return kube_client.for_connection(kube_connection.controller_hub(connection), retries=None)
+    except ConnectionOptionsError as err:
+        raise ClusterInventoryError("{0} {1}".format(what, err)) from err
 
 
 def get_json(api_client, path, query=None, timeout=15):
@@ -48,7 +44,7 @@ def get_json(api_client, path, query=None, timeout=15):
         response = api_client.call_api(path, "GET", query_params=list((query or {}).items()),
                                        auth_settings=["BearerToken"], _preload_content=False,
                                        _request_timeout=timeout)
-    except ApiException as err:
+    except ApiException as err:  # pylint: disable=catching-non-exception
         raise ClusterInventoryError("{0} answered {1} {2} for {3}".format(
             api_client.configuration.host, err.status, err.reason, path)) from err
     except Exception as err:  # urllib3's errors: the server cannot be reached

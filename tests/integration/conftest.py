@@ -63,10 +63,9 @@ def local_fleet():
 def local_inventory(local_fleet, tmp_path_factory):
     """A static inventory of the fleet's clusters (hub in `hubs`, the rest in `spokes`)."""
     path = tmp_path_factory.mktemp("inventory") / "hosts.yml"
-    lines = ["all:", "  vars:", "    ansible_connection: local",
+    lines = ["all:", "  vars:", "    ansible_connection: hubspoke.multicluster.cluster",
              "    ansible_python_interpreter: \"{{ ansible_playbook_python }}\"",
-             f"    hubspoke_kubeconfig: {local_fleet.kubeconfig}",
-             "    hubspoke_context: \"{{ inventory_hostname }}\"",
+             f"    hubspoke_connection: {{kubeconfig: {local_fleet.kubeconfig}, context: \"{{{{ inventory_hostname }}}}\"}}",
              "  children:", "    hubs:", "      hosts:", f"        {local_fleet.hub}:",
              "    spokes:", "      hosts:", *[f"        {s}:" for s in local_fleet.spokes]]
     path.write_text("\n".join(lines) + "\n")
@@ -84,6 +83,7 @@ def fixture_ghost_spoke(tmp_path):
         "contexts": [{"name": "ghost", "context": {"cluster": "ghost", "user": "ghost"}}]}))
     inventory = tmp_path / "ghost.yml"
     inventory.write_text(json.dumps({"role_spoke": {"hosts": {"ghost": {
-        "ansible_connection": "local", "ansible_python_interpreter": "{{ ansible_playbook_python }}",
-        "hubspoke_kubeconfig": str(kubeconfig), "hubspoke_labels": {"environment": "production"}}}}}))
+        "ansible_connection": "hubspoke.multicluster.cluster",
+        "ansible_python_interpreter": "{{ ansible_playbook_python }}",
+        "hubspoke_connection": {"kubeconfig": str(kubeconfig)}, "hubspoke_labels": {"environment": "production"}}}}}))
     return inventory

@@ -13,7 +13,6 @@ import pytest
 from helpers import INVENTORY, ROOT, as_argocd, delete_namespace, run_playbook
 
 
-
 @pytest.fixture(name="installed")
 def fixture_installed(local_fleet, tmp_path):
     """An environment whose only hubspoke.multicluster is the one installed from the built artifact."""

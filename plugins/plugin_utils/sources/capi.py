@@ -15,10 +15,10 @@ def _server(endpoint):
 
 
 def read(spec):
-    client = kube.client_for(spec.get("kubeconfig"), spec.get("context"), what="Cluster API management cluster")
+    hub_connection = kube.source_connection(spec)
+    client = kube.client_for(hub_connection, what="Cluster API management cluster")
     namespace = spec.get("namespace")
     path = "{0}/namespaces/{1}/clusters".format(API, namespace) if namespace else API + "/clusters"
-    hub_connection = {"kubeconfig": spec.get("kubeconfig"), "context": spec.get("context")}
     clusters = []
     for obj in kube.list_items(client, path, spec.get("selector"), timeout=spec.get("timeout", 15)):
         metadata = obj.get("metadata", {})

@@ -14,8 +14,8 @@ def _ready(obj):
 
 
 def read(spec):
-    client = kube.client_for(spec.get("kubeconfig"), spec.get("context"), what="Karmada API")
-    hub_connection = {"kubeconfig": spec.get("kubeconfig"), "context": spec.get("context")}
+    hub_connection = kube.source_connection(spec)
+    client = kube.client_for(hub_connection, what="Karmada API")
     clusters = []
     for obj in kube.list_items(client, PATH, spec.get("selector"), timeout=spec.get("timeout", 15)):
         cluster_spec = obj.get("spec") or {}

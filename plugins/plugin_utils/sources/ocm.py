@@ -10,7 +10,7 @@ PATH = "/apis/cluster.open-cluster-management.io/v1/managedclusters"
 
 
 def read(spec):
-    client = kube.client_for(spec.get("kubeconfig"), spec.get("context"), what="OCM hub")
+    client = kube.client_for(kube.source_connection(spec), what="OCM hub")
     clusters = []
     for obj in kube.list_items(client, PATH, spec.get("selector"), timeout=spec.get("timeout", 15)):
         metadata = obj.get("metadata", {})

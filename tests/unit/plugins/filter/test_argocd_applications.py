@@ -28,6 +28,7 @@ def test_rows_name_the_inventory_cluster_by_its_registered_url():
     assert [(r["name"], r["cluster"], r["sync"], r["health"]) for r in report["applications"]] == [
         ("guestbook-spoke-1", "spoke-1", "Synced", "Healthy"), ("guestbook-spoke-2", "spoke-2", "Synced", "Healthy")]
     assert report["pending"] == []
+    assert report["selected"] == {"spoke-1": ["guestbook"], "spoke-2": ["guestbook"]}
 
 
 def test_pending_names_missing_and_unhealthy_applications():

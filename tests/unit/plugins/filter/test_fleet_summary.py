@@ -42,3 +42,8 @@ def test_one_line_per_cluster_and_application():
 def test_a_down_cluster_without_applications_says_why():
     lines = fleet_summary(["spoke-2"], HOSTVARS)
     assert "(did not answer: cannot reach https://127.0.0.1:16020: Connection refused)" in lines[1]
+
+
+def test_a_selected_cluster_without_its_application_names_the_applicationset():
+    lines = fleet_summary(["spoke-3"], HOSTVARS, selected={"spoke-3": ["guestbook"]})
+    assert "(selected by guestbook, no Application yet)" in lines[1]

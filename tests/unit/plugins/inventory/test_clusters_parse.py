@@ -32,7 +32,7 @@ def test_groups_vars_and_merge(tmp_path):
     assert {g.name for g in host.get_groups()} >= {"env_production", "region_cn_hangzhou", "source_first",
                                                    "source_second", "hub_hub_a"}
     assert host.vars["hubspoke_sources"] == ["first", "second"]
-    assert host.vars["ansible_connection"] == "local"
+    assert host.vars["ansible_connection"] == "hubspoke.multicluster.cluster"
 
 
 def test_label_conflict_is_a_warning_and_recorded(tmp_path):

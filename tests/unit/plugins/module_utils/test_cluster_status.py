@@ -37,10 +37,14 @@ def fixture_patch_apis(monkeypatch):
     def list_node(self, **_kwargs):
         return SimpleNamespace(items=list(self.api.nodes))
 
+    def read_namespace(self, name, **_kwargs):
+        return SimpleNamespace(metadata=SimpleNamespace(uid="uid-of-" + name))
+
     monkeypatch.setattr(cluster_status, "VersionApi",
                         type("V", (), {"__init__": lambda s, api: setattr(s, "api", api), "get_code": get_code}))
     monkeypatch.setattr(cluster_status, "CoreV1Api",
-                        type("C", (), {"__init__": lambda s, api: setattr(s, "api", api), "list_node": list_node}))
+                        type("C", (), {"__init__": lambda s, api: setattr(s, "api", api), "list_node": list_node,
+                                       "read_namespace": read_namespace}))
 
 
 def test_healthy_cluster(patch_apis):
@@ -48,6 +52,7 @@ def test_healthy_cluster(patch_apis):
     assert status["reachable"] and status["ready"]
     assert status["version"]["git_version"] == "v1.36.3"
     assert status["nodes"] == {"total": 3, "ready": 2}
+    assert status["cluster_id"] == "uid-of-kube-system"
     assert status["msg"] == ""
 
 

@@ -31,4 +31,4 @@ def test_hub_from_environment(clean_env, tmp_path, ca_var, verify_var):
 
 def test_missing_kubeconfig_is_named(clean_env, tmp_path):
     with pytest.raises(kube.ClusterInventoryError, match="hub kubeconfig .*/nope does not exist"):
-        kube.client_for(str(tmp_path / "nope"), "hub")
+        kube.client_for({"kubeconfig": str(tmp_path / "nope"), "context": "hub"})

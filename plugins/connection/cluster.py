@@ -1,0 +1,91 @@
+# Copyright: hubspoke.multicluster contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+DOCUMENTATION = r"""
+name: cluster
+short_description: Run a cluster host's modules on the controller with that cluster's connection and no other
+version_added: 0.1.0
+author:
+  - hubspoke developers (@hubspoke)
+description:
+  - A Kubernetes cluster host runs its modules on the controller, as with M(ansible.builtin.local), and talks to
+    its API server. This connection runs them with the host's own connection, its C(hubspoke_connection), in
+    the E(K8S_AUTH_*) variables that kubernetes.core and this collection's modules read, and with every other
+    E(K8S_AUTH_*) variable removed for that command.
+  - So a task that states no auth options, M(kubernetes.core.k8s_info) for example, reaches the host's cluster,
+    and no E(K8S_AUTH_HOST) or E(K8S_AUTH_API_KEY) in the environment (what AWX's Kubernetes credential injects
+    into a job) can send it to another cluster.
+  - For each command it writes the one kubeconfig that says how the cluster is reached (the stated context of
+    the host's kubeconfig files, merged as kubectl merges them; a kubeconfig read from a hub Secret at task time;
+    or a host-style connection) to a file readable only by the user, and removes it when the command returns.
+  - A host with no C(hubspoke_connection) (and no C(hubspoke_kubeconfig)) keeps the environment as it is.
+  - The P(hubspoke.multicluster.clusters#inventory) inventory plugin sets C(ansible_connection) to this plugin.
+extends_documentation_fragment:
+  - connection_pipelining
+options:
+  cluster_connection:
+    description:
+      - The cluster's connection, a dict of kubernetes.core auth options (C(kubeconfig) and C(context), or C(host),
+        C(ca_cert), C(validate_certs) and C(api_key) or C(client_cert) and C(client_key)).
+    type: dict
+    vars:
+      - name: hubspoke_connection
+  kubeconfig:
+    description: Where O(cluster_connection) is unset, the kubeconfig of inventories written before it existed.
+    type: raw
+    vars:
+      - name: hubspoke_kubeconfig
+  context:
+    description: Where O(cluster_connection) is unset, the kubeconfig context that goes with O(kubeconfig).
+    type: str
+    vars:
+      - name: hubspoke_context
+notes:
+  - Modules run as the user running Ansible, as with M(ansible.builtin.local); C(ansible_python_interpreter)
+    should be the controller's Python (the inventory plugin sets it).
+"""
+
+EXAMPLES = r"""
+# A static inventory of clusters, without the inventory plugin:
+# all:
+#   vars:
+#     ansible_connection: hubspoke.multicluster.cluster
+#     ansible_python_interpreter: "{{ ansible_playbook_python }}"
+#   hosts:
+#     prod-hz:
+#       hubspoke_connection: {kubeconfig: ~/.kube/fleet.yaml, context: prod-hz}
+#     edge-1:
+#       hubspoke_connection:
+#         host: https://edge-1.example.com:6443
+#         ca_cert: /etc/fleet/edge-1-ca.crt
+#         api_key: "{{ lookup('ansible.builtin.env', 'EDGE_1_TOKEN') }}"
+"""
+
+from ansible import constants as C
+from ansible.errors import AnsibleConnectionFailure
+from ansible.plugins.connection.local import Connection as LocalConnection
+
+from ansible_collections.hubspoke.multicluster.plugins.module_utils.kube.errors import ClusterError
+from ansible_collections.hubspoke.multicluster.plugins.plugin_utils.cluster_environment import cluster_environment
+
+
+class Connection(LocalConnection):
+    """ansible.builtin.local, with each command given this cluster's K8S_AUTH_* and only those."""
+
+    # Ansible runs a `local` transport's commands in the playbook's folder; these are local commands too.
+    transport = "local"
+
+    def _cluster_connection(self):
+        connection = self.get_option("cluster_connection")
+        if connection:
+            return connection
+        kubeconfig = self.get_option("kubeconfig")
+        return {"kubeconfig": kubeconfig, "context": self.get_option("context")} if kubeconfig else {}
+
+    def exec_command(self, cmd, in_data=None, sudoable=True):
+        try:
+            with cluster_environment(self._cluster_connection(), tmpdir=C.DEFAULT_LOCAL_TMP):
+                return super().exec_command(cmd, in_data=in_data, sudoable=sudoable)
+        except ClusterError as err:
+            raise AnsibleConnectionFailure("hubspoke_connection of {0}: {1}".format(
+                self._play_context.remote_addr, err)) from err

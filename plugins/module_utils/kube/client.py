@@ -1,0 +1,69 @@
+# Copyright: hubspoke.multicluster contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""An ApiClient for a stated connection (module_utils/kube/connection.py), built from its options only.
+
+kubernetes.core builds clients from module parameters with every unset option taken from K8S_AUTH_*; a
+second cluster must not be, because in a cluster host's module those variables describe the host's own
+cluster. This builds the client with the kubernetes library itself: kubernetes.config for a kubeconfig (files
+merged as kubectl merges KUBECONFIG lists), kubernetes.client.Configuration for a host-style connection.
+"""
+
+import os
+
+from ansible_collections.hubspoke.multicluster.plugins.module_utils.kube import connection as kube_connection
+from ansible_collections.hubspoke.multicluster.plugins.module_utils.kube.errors import ConnectionOptionsError
+
+try:
+    import kubernetes
+except ImportError:  # modules report it through missing_required_lib; controller plugins when they use it
+    kubernetes = None
+
+
+def _kubeconfig_client(options):
+    kubeconfig, context = options["kubeconfig"], options.get("context")
+    try:
+        if isinstance(kubeconfig, dict):
+            return kubernetes.config.new_client_from_config_dict(kubeconfig, context=context, persist_config=False)
+        paths = [os.path.expanduser(p) for p in str(kubeconfig).split(os.pathsep) if p]
+        if not any(os.path.exists(p) for p in paths):
+            raise ConnectionOptionsError("kubeconfig {0} does not exist".format(kubeconfig))
+        return kubernetes.config.new_client_from_config(config_file=os.pathsep.join(paths), context=context,
+                                                        persist_config=False)
+    except ConnectionOptionsError:
+        raise
+    except Exception as err:  # ConfigException, YAML errors, KeyError: a kubeconfig that cannot be used
+        raise ConnectionOptionsError("kubeconfig {0} (context {1}): {2}".format(
+            "(a dict)" if isinstance(kubeconfig, dict) else kubeconfig, context or "(current)", err)) from err
+
+
+def _host_client(options):
+    configuration = kubernetes.client.Configuration()
+    configuration.host = options["host"].rstrip("/")
+    if options.get("api_key"):
+        configuration.api_key = {"authorization": "Bearer {0}".format(options["api_key"])}
+    if options.get("ca_cert"):
+        configuration.ssl_ca_cert = os.path.expanduser(options["ca_cert"])
+    if options.get("client_cert"):
+        configuration.cert_file = os.path.expanduser(options["client_cert"])
+        configuration.key_file = os.path.expanduser(options.get("client_key") or "")
+    configuration.verify_ssl = options.get("validate_certs", True) is not False
+    if options.get("proxy"):
+        configuration.proxy = options["proxy"]
+    return kubernetes.client.ApiClient(configuration)
+
+
+def for_connection(connection, retries=0):
+    """ApiClient for a stated connection; {} is the default kubeconfig (KUBECONFIG or ~/.kube/config).
+
+    `retries=0` fails fast: the caller decides about retrying (None keeps urllib3's default).
+    """
+    if kubernetes is None:
+        raise ConnectionOptionsError("the kubernetes Python library is required (pip install kubernetes)")
+    options = kube_connection.stated(connection)
+    if "kubeconfig" in options or "host" not in options:
+        client = _kubeconfig_client(dict(options, kubeconfig=options.get("kubeconfig") or os.environ.get(
+            "KUBECONFIG", "~/.kube/config")))
+    else:
+        client = _host_client(options)
+    client.configuration.retries = retries
+    return client

@@ -1,0 +1,110 @@
+# Copyright: hubspoke.multicluster contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""kubeconfig files read as kubectl reads them (k8s.io/client-go/tools/clientcmd loading rules).
+
+Several files (a KUBECONFIG list) merge: for clusters, users and contexts the first file to name an entry
+keeps it, and the first file to set current-context sets it; files of KUBECONFIG that do not exist are
+skipped; a relative path in a file (certificate-authority, client-certificate, client-key, tokenFile) is
+relative to that file's folder. The kubernetes Python client merges entries the same way but takes the last
+file's current-context, so a context is always resolved here and stated.
+
+`minify` gives what `kubectl config view --minify --raw --context X` prints: one context with its cluster and
+user and absolute paths, a kubeconfig that means the same on its own.
+"""
+
+import os
+
+import yaml
+
+from ansible_collections.hubspoke.multicluster.plugins.plugin_utils.cluster import ClusterInventoryError
+
+try:
+    _Loader = yaml.CSafeLoader
+except AttributeError:  # PyYAML without libyaml
+    _Loader = yaml.SafeLoader
+
+# Fields whose value is a file path, relative to the kubeconfig that sets it.
+PATH_FIELDS = {"clusters": ("certificate-authority",), "users": ("client-certificate", "client-key", "tokenFile")}
+INNER = {"clusters": "cluster", "users": "user", "contexts": "context"}
+
+
+def load(path):
+    try:
+        with open(path, encoding="utf-8") as handle:
+            doc = yaml.load(handle, Loader=_Loader)  # nosec B506: a safe loader
+    except OSError as err:
+        raise ClusterInventoryError("kubeconfig {0}: {1}".format(path, err.strerror)) from err
+    except yaml.YAMLError as err:
+        raise ClusterInventoryError("kubeconfig {0} is not valid YAML: {1}".format(path, err)) from err
+    if doc is None:
+        return {}
+    if not isinstance(doc, dict):
+        raise ClusterInventoryError("kubeconfig {0}: expected a mapping at the top level".format(path))
+    return doc
+
+
+def _named(doc, path, key):
+    """[(name, entry)] of the kubeconfig list `key`, with errors naming file and key."""
+    entries = doc.get(key) or []
+    if not isinstance(entries, list):
+        raise ClusterInventoryError("kubeconfig {0}: `{1}` must be a list".format(path, key))
+    named = []
+    for index, entry in enumerate(entries):
+        if not isinstance(entry, dict) or "name" not in entry or not isinstance(entry.get(INNER[key]), dict):
+            raise ClusterInventoryError("kubeconfig {0}: {1}[{2}] needs `name` and a `{3}` mapping".format(
+                path, key, index, INNER[key]))
+        named.append((entry["name"], entry[INNER[key]]))
+    return named
+
+
+def files(paths=None, environ=None):
+    """The files to read: `paths` (a list, or a string joined like KUBECONFIG; each must exist), else the
+    existing files of KUBECONFIG, else ~/.kube/config."""
+    environ = os.environ if environ is None else environ
+    if paths:
+        listed = paths if isinstance(paths, list) else str(paths).split(os.pathsep)
+        return [os.path.abspath(os.path.expanduser(p)) for p in listed if p]
+    listed = [os.path.abspath(os.path.expanduser(p)) for p in environ.get("KUBECONFIG", "").split(os.pathsep) if p]
+    if listed:
+        return [p for p in listed if os.path.exists(p)]
+    return [os.path.abspath(os.path.expanduser("~/.kube/config"))]
+
+
+def merge(paths):
+    """{"clusters"|"users"|"contexts": {name: (entry, file)}, "current-context": name or None} of the files."""
+    merged = {key: {} for key in INNER}
+    merged["current-context"] = None
+    for path in paths:
+        doc = load(path)
+        for key in INNER:
+            for name, entry in _named(doc, path, key):
+                merged[key].setdefault(name, (entry, path))
+        merged["current-context"] = merged["current-context"] or doc.get("current-context") or None
+    return merged
+
+
+def _absolute(key, entry, path):
+    base = os.path.dirname(path)
+    return dict(entry, **{field: os.path.normpath(os.path.join(base, os.path.expanduser(entry[field])))
+                          for field in PATH_FIELDS[key] if entry.get(field)})
+
+
+def minify(paths, context=None):
+    """The kubeconfig dict of one context of these files (the current one by default), standing on its own."""
+    merged = merge(files(paths))
+    name = context or merged["current-context"]
+    if not name:
+        raise ClusterInventoryError("kubeconfig {0}: no context given and no current-context".format(paths))
+    if name not in merged["contexts"]:
+        raise ClusterInventoryError("kubeconfig {0}: no context {1!r}".format(paths, name))
+    ctx, ctx_path = merged["contexts"][name]
+    doc = {"apiVersion": "v1", "kind": "Config", "current-context": name, "preferences": {},
+           "contexts": [{"name": name, "context": ctx}], "clusters": [], "users": []}
+    for key, ref in (("clusters", ctx.get("cluster")), ("users", ctx.get("user"))):
+        if ref in merged[key]:
+            entry, path = merged[key][ref]
+            doc[key].append({"name": ref, INNER[key]: _absolute(key, entry, path)})
+        elif key == "clusters":
+            raise ClusterInventoryError("kubeconfig {0}: context {1!r} names cluster {2!r}, which is not in `clusters`".format(
+                ctx_path, name, ref))
+    return doc
