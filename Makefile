@@ -123,9 +123,10 @@ lint: setup ## ansible-lint, production profile
 unit: setup ## unit tests (pytest; fake I/O only)
 	pytest tests/unit
 
-# The tests run a fleet of their own (.fleet-test, ports from 18000), so a demo fleet can run beside them.
+# The tests run a fleet of their own (.fleet-test, ports from TEST_PORT_BASE), so a demo fleet can run beside them.
+TEST_PORT_BASE ?= 18000
 integration: setup fleet-deps ## integration tests against a test fleet (started by the tests if not running, and stopped after)
-	FLEET_DIR=$(CURDIR)/.fleet-test FLEET_PORT_BASE=18000 pytest tests/integration
+	FLEET_DIR=$(CURDIR)/.fleet-test FLEET_PORT_BASE=$(TEST_PORT_BASE) pytest tests/integration
 
 benchmarks: fleet-up ## print the figures recorded in docs/benchmarks.md (not part of make test)
 	python benchmarks/fleet_up.py
