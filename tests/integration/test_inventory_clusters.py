@@ -120,7 +120,8 @@ def test_hosts_groups_and_vars(registered, inventory_file, local_fleet):
     assert doc["team_payments"]["hosts"] == ["spoke-1"]
     assert set(doc["source_argocd_hub"]["hosts"]) == {"hub", "spoke-1", "spoke-2"}
     spoke = hostvars["spoke-1"]
-    assert spoke["ansible_connection"] == "local"
+    assert spoke["ansible_connection"] == "hubspoke.multicluster.cluster"
+    assert "cluster_kubeconfig" in spoke["hubspoke_connection"]["kubeconfig"]
     assert spoke["hubspoke_server"].startswith("https://127.0.0.1:")
     assert spoke["hubspoke_annotations"] == {"owner": "team-payments"}
     assert spoke["hubspoke_details"]["secret"] == "cluster-spoke-1"
@@ -177,15 +178,17 @@ def test_duplicate_host_names_are_a_clear_error(registered, inventory_file):
 
 
 def test_awx_example_reaches_the_hub_through_k8s_auth_environment(registered, local_fleet):
-    """inventories/awx.clusters.yml names no kubeconfig: the hub comes from K8S_AUTH_* as AWX injects it."""
-    # --flush-cache: the example caches for 5 minutes, and this test must read the hub it just set up.
-    proc = subprocess.run(["ansible-inventory", "-i", "inventories/awx.clusters.yml", "--list", "--export",
-                           "--flush-cache"], capture_output=True, text=True, check=False, cwd=ROOT,
+    """inventories/awx.clusters.yml names no kubeconfig: the hub comes from K8S_AUTH_* as AWX's Kubernetes
+    credential injects them (the collection's own credential type is tested in test_awx.py). The hub is a host
+    of its own, named by the source's `hub`, in role_hub."""
+    proc = subprocess.run(["ansible-inventory", "-i", "inventories/awx.clusters.yml", "--list", "--export"],
+                          capture_output=True, text=True, check=False, cwd=ROOT,
                           env={**os.environ, "K8S_AUTH_KUBECONFIG": str(local_fleet.kubeconfig),
                                "K8S_AUTH_CONTEXT": local_fleet.hub})
     assert proc.returncode == 0, proc.stderr
     doc = unwrap(json.loads(proc.stdout))
-    assert set(doc["_meta"]["hostvars"]) == {"in-cluster", "spoke-1", "spoke-2", "edge-hz-1"}
+    assert set(doc["_meta"]["hostvars"]) == {"hub", "spoke-1", "spoke-2", "edge-hz-1"}
+    assert doc["role_hub"]["hosts"] == ["hub"]
     assert set(doc["team_payments"]["hosts"]) == {"spoke-1"}
     assert "edge-hz-1" in doc["role_edge"]["hosts"]
     for token in registered.values():
