@@ -24,7 +24,7 @@ def main():
 
     with tempfile.TemporaryDirectory() as scratch:
         os.environ.update(FLEET_DIR=scratch, FLEET_PORT_BASE="26000")
-        from localfleet import config, fleet  # pylint: disable=import-outside-toplevel  # reads FLEET_* at import
+        from localfleet import fleet  # pylint: disable=import-outside-toplevel  # reads FLEET_* at import
 
         inventory = fleet.local_inventory()
         fleet.ensure_built()

@@ -132,7 +132,7 @@ def as_argocd(secret):
     """(ApiClient, cluster) built from a cluster Secret exactly as Argo CD builds it: token + CA, TLS verified."""
     from kubernetes import client, config  # pylint: disable=import-outside-toplevel
 
-    from ansible_collections.hubspoke.multicluster.plugins.module_utils.argocd_cluster_secret import (  # pylint: disable=import-outside-toplevel
+    from ansible_collections.hubspoke.multicluster.plugins.module_utils.argocd.cluster_secret import (  # pylint: disable=import-outside-toplevel
         kubeconfig_from_config,
         parse_cluster_secret,
     )

@@ -9,7 +9,7 @@ Go templates of their own.
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.hubspoke.multicluster.plugins.module_utils.label_selector import (
+from ansible_collections.hubspoke.multicluster.plugins.module_utils.selectors.label_selector import (
     LabelSelectorError,
     normalize,
 )

@@ -9,10 +9,9 @@ Applications the inventory predicts (its preview), on the clusters that answered
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.hubspoke.multicluster.plugins.module_utils.label_selector import (
+from ansible_collections.hubspoke.multicluster.plugins.module_utils.selectors.label_selector import (
     LabelSelectorError,
-    matches,
-    normalize,
+    select_hosts,
 )
 
 DOCUMENTATION = r"""
@@ -25,7 +24,7 @@ description:
   - Takes the Application objects read from the hub (M(kubernetes.core.k8s_info)) and returns one row per
     Application of the given ApplicationSets (label C(app.kubernetes.io/part-of), which the
     P(hubspoke.multicluster.applicationset#filter) filter sets), with the inventory cluster it targets.
-  - A cluster's API URL is its C(spoke_register_result.server) where registration ran in this play, else its
+  - A cluster's API URL is its C(argocd_cluster_result.server) where registration ran in this play, else its
     C(hubspoke_server).
   - Also lists what is pending for the clusters of O(ready), that is, an Application the inventory predicts (an
     ApplicationSet without C(git_directories) whose selector matches the cluster's C(hubspoke_labels)) that
@@ -77,7 +76,7 @@ PART_OF = "app.kubernetes.io/part-of"
 
 def _server(hostvars, host):
     values = hostvars.get(host) or {}
-    registered = values.get("spoke_register_result") or {}
+    registered = values.get("argocd_cluster_result") or {}
     return (registered.get("server") or values.get("hubspoke_server") or "").rstrip("/")
 
 
@@ -103,10 +102,9 @@ def _predicted(item, hosts, hostvars):
     if item.get("git_directories"):
         return None
     try:
-        selector = normalize(item.get("selector") or {})
+        return select_hosts(hosts, item.get("selector") or {}, hostvars)
     except LabelSelectorError as err:
         raise AnsibleFilterError("ApplicationSet {0!r}: {1}".format(item.get("name"), err)) from err
-    return [h for h in hosts if matches(selector, (hostvars.get(h) or {}).get("hubspoke_labels"))]
 
 
 def argocd_applications(resources, items, hosts, hostvars, ready=None):

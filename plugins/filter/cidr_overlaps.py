@@ -2,7 +2,7 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """hubspoke.multicluster.cidr_overlaps: which clusters' pod and service ranges overlap."""
 
-from ansible_collections.hubspoke.multicluster.plugins.module_utils.cluster_networks import describe, overlaps
+from ansible_collections.hubspoke.multicluster.plugins.module_utils.networks.cluster_networks import describe, overlaps
 
 DOCUMENTATION = r"""
 name: cidr_overlaps

@@ -18,7 +18,7 @@ description:
   - A registered cluster that no ApplicationSet selects gets one line saying so, one that is selected but has no
     Application yet names the ApplicationSets; a hub says it is one.
   - Reads each host's O(status) (a M(hubspoke.multicluster.cluster_status) result), C(hubspoke_labels),
-    C(spoke_register_result) and O(workloads) (a looped M(kubernetes.core.k8s_info) of Deployments by
+    C(argocd_cluster_result) and O(workloads) (a looped M(kubernetes.core.k8s_info) of Deployments by
     namespace).
 options:
   _input:
@@ -99,7 +99,7 @@ def _rows(host, values, applications, hubs, selected, status, workloads):
             note = "(did not answer: {0})".format(result.get("msg") or "unknown")
         elif selected.get(host):
             note = "(selected by {0}, no Application yet)".format(", ".join(selected[host]))
-        elif (values.get("spoke_register_result") or {}).get("secret_name"):
+        elif (values.get("argocd_cluster_result") or {}).get("secret_name"):
             note = "(no ApplicationSet selects its labels)"
         else:
             note = "(not registered)"

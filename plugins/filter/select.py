@@ -4,10 +4,9 @@
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.hubspoke.multicluster.plugins.module_utils.label_selector import (
+from ansible_collections.hubspoke.multicluster.plugins.module_utils.selectors.label_selector import (
     LabelSelectorError,
-    matches,
-    normalize,
+    select_hosts,
 )
 
 DOCUMENTATION = r"""
@@ -58,10 +57,9 @@ _value:
 
 def select(hosts, selector, hostvars):
     try:
-        normalized = normalize(selector)
+        return select_hosts(hosts, selector, hostvars)
     except LabelSelectorError as err:
         raise AnsibleFilterError("hubspoke.multicluster.select: {0}".format(err)) from err
-    return [host for host in hosts if matches(normalized, (hostvars.get(host) or {}).get("hubspoke_labels"))]
 
 
 class FilterModule:  # pylint: disable=too-few-public-methods

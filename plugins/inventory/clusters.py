@@ -44,6 +44,9 @@ options:
       - Where clusters come from, read concurrently. Each entry is a dict with C(type) and the keys of that type.
       - Every type takes C(name) (source name for groups and messages, default C(<type>) or C(<type>_<n>)),
         C(labels) (labels added to every cluster of the source) and C(hub) (hub name, grouped as C(hub_<name>)).
+      - The options C(path), C(kubeconfig), C(context), C(namespace), C(selector) and C(hub) may be Jinja2
+        templates, rendered when the inventory is read, for example
+        C("{{ lookup('ansible.builtin.env', 'FLEET_KUBECONFIG') }}").
       - C(type=kubeconfig) takes C(path) (a path or list, default E(KUBECONFIG) or C(~/.kube/config)),
         C(contexts) (shell patterns of the contexts to include, default all) and C(context_labels)
         (a dict of context name to labels).
@@ -129,14 +132,9 @@ compose:
 #     - kubernetes.core.k8s_info: {kind: Namespace}
 """
 
-import os
-from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
-
 from ansible.errors import AnsibleParserError
 from ansible.module_utils.common.text.converters import to_native
 from ansible.inventory.group import to_safe_group_name
-from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
 from ansible.template import trust_as_template
 
 from ansible_collections.hubspoke.multicluster.plugins.plugin_utils.cluster import (
@@ -144,97 +142,14 @@ from ansible_collections.hubspoke.multicluster.plugins.plugin_utils.cluster impo
     assign_hostnames,
     merge_clusters,
 )
-from ansible_collections.hubspoke.multicluster.plugins.plugin_utils.credentials import kubeconfig_for
-from ansible_collections.hubspoke.multicluster.plugins.plugin_utils.sources import (
-    argocd,
-    capi,
-    karmada,
-    kubeconfig,
-    ocm,
-    static,
+from ansible_collections.hubspoke.multicluster.plugins.plugin_utils.inventory import (
+    ClusterInventoryBase,
+    connection_vars,
 )
-
-READERS = {"kubeconfig": kubeconfig.read, "argocd": argocd.read, "karmada": karmada.read,
-           "capi": capi.read, "ocm": ocm.read, "static": static.read}
-LOOKUP = "hubspoke.multicluster.cluster_kubeconfig"
+from ansible_collections.hubspoke.multicluster.plugins.plugin_utils.sources import read_sources
 
 
-# Options that name files, in a source, a static entry and a `connection`, resolved against the inventory's folder.
-PATH_OPTIONS = ("kubeconfig", "ca_cert", "client_cert", "client_key")
-
-
-def _resolve(path, base_dir):
-    """A path (or several joined as in KUBECONFIG) from the inventory file, relative to the file's folder (as
-    AWX project inventories need)."""
-    def one(part):
-        part = os.path.expanduser(part)
-        return part if os.path.isabs(part) else os.path.normpath(os.path.join(base_dir, part))
-    return os.pathsep.join(one(part) for part in str(path).split(os.pathsep) if part)
-
-
-def _resolve_paths(options, base_dir):
-    return dict(options, **{k: _resolve(options[k], base_dir) for k in PATH_OPTIONS
-                            if isinstance(options.get(k), str) and options[k]})
-
-
-def normalize_sources(sources, base_dir):
-    """Validate the `sources` option, give every source a unique name and resolve its paths."""
-    if not isinstance(sources, list) or not sources:
-        raise ClusterInventoryError("`sources` must be a non-empty list")
-    for index, source in enumerate(sources):
-        if not isinstance(source, dict) or source.get("type") not in READERS:
-            raise ClusterInventoryError("sources[{0}].type must be one of {1}".format(index, ", ".join(sorted(READERS))))
-    type_counts = Counter(source["type"] for source in sources)
-    normalized, seen = [], set()
-    for index, source in enumerate(sources):
-        default_name = source["type"] if type_counts[source["type"]] == 1 else "{0}_{1}".format(source["type"], index)
-        spec = _resolve_paths(dict(source, name=str(source.get("name") or default_name)), base_dir)
-        if isinstance(spec.get("connection"), dict):
-            spec["connection"] = _resolve_paths(spec["connection"], base_dir)
-        if spec.get("path"):
-            paths = spec["path"] if isinstance(spec["path"], list) else str(spec["path"]).split(os.pathsep)
-            spec["path"] = [_resolve(p, base_dir) for p in paths if p]
-        if spec.get("clusters"):
-            spec["clusters"] = [_resolve_paths(c, base_dir) if isinstance(c, dict) else c for c in spec["clusters"]]
-        if spec["name"] in seen:
-            raise ClusterInventoryError("sources[{0}].name {1!r} is used twice".format(index, spec["name"]))
-        seen.add(spec["name"])
-        normalized.append(spec)
-    return normalized
-
-
-def read_sources(sources, timeout):
-    """Read every source concurrently. Returns (clusters in source order, {source name: error})."""
-    def read_one(spec):
-        try:
-            return READERS[spec["type"]](dict(spec, timeout=timeout)), None
-        except ClusterInventoryError as err:
-            return [], str(err)
-
-    with ThreadPoolExecutor(max_workers=min(8, len(sources))) as pool:
-        results = list(pool.map(read_one, sources))
-    clusters = [c for found, _err in results for c in found]
-    errors = {spec["name"]: err for spec, (_found, err) in zip(sources, results) if err}
-    return clusters, errors
-
-
-def kubeconfig_lookup(ref):
-    """The template that reads a cluster's credential Secret when a task runs."""
-    return "{{{{ lookup({0!r}, {1!r}) }}}}".format(LOOKUP, _without_none(ref))
-
-
-# A hub read through the environment when the inventory was built is reached the same way when a task runs.
-ENVIRONMENT_CONNECTION = "{{ lookup('hubspoke.multicluster.cluster_connection', 'environment') }}"
-
-
-def _without_none(value):
-    # Jinja has no `null`: drop unset keys so the reference renders as a plain literal.
-    if isinstance(value, dict):
-        return {k: _without_none(v) for k, v in value.items() if v is not None}
-    return value
-
-
-class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
+class InventoryModule(ClusterInventoryBase):
     NAME = "hubspoke.multicluster.clusters"
     INVENTORY_FILE_SUFFIXES = (".clusters.yml", ".clusters.yaml")
 
@@ -243,25 +158,20 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         # Always: `region_cn-hangzhou` must become `region_cn_hangzhou` for host patterns to work.
         return to_safe_group_name(name, force=True, silent=True)
 
-    def verify_file(self, path):
-        return super().verify_file(path) and path.endswith(self.INVENTORY_FILE_SUFFIXES)
-
     def parse(self, inventory, loader, path, cache=True):
         super().parse(inventory, loader, path, cache=cache)
         self._read_config_data(path)
         try:
-            sources = normalize_sources(self.get_option("sources"), os.path.dirname(os.path.abspath(path)))
-            clusters = self._clusters(path, sources, cache)
+            clusters = self._clusters(path, self.sources(path), cache)
             self._populate(clusters)
         except ClusterInventoryError as err:
             raise AnsibleParserError("{0}: {1}".format(path, to_native(err))) from err
 
     def _clusters(self, path, sources, cache):
         """Merged clusters, from the inventory cache when it is on and fresh."""
-        cache_key = self.get_cache_key(path)
-        use_cache = self.get_option("cache") and cache
-        if use_cache and cache_key in self._cache:
-            return self._cache[cache_key]
+        hit, clusters = self.get_cached_result(path, cache)
+        if hit:
+            return clusters
         found, errors = read_sources(sources, self.get_option("source_timeout"))
         for name, error in errors.items():
             if self.get_option("fail_on_source_error"):
@@ -273,8 +183,8 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
                 raise ClusterInventoryError(conflict)
             self.display.warning("hubspoke.multicluster.clusters: {0}".format(conflict))
         # Only a complete read is cached: a skipped source must be retried next time.
-        if self.get_option("cache") and not errors:
-            self._cache[cache_key] = clusters
+        if not errors:
+            self.update_cached_result(path, clusters)
         return clusters
 
     def _hostname_of(self, cluster):
@@ -292,28 +202,6 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         except Exception as err:
             raise ClusterInventoryError("`hostname` expression {0!r} failed for cluster {1}: {2}".format(
                 choice, cluster["name"], to_native(err))) from err
-
-    def _connection(self, connection):
-        """A record's connection as a host variable: as stated, a Secret read by a lookup when a task runs (or
-        now, with inline_credentials), or the environment's hub credential read when a task runs."""
-        if "secret" in connection:
-            if self.get_option("inline_credentials"):
-                return {"kubeconfig": kubeconfig_for(connection["secret"])}
-            return {"kubeconfig": trust_as_template(kubeconfig_lookup(connection["secret"]))}
-        if "environment" in connection:
-            return trust_as_template(ENVIRONMENT_CONNECTION)
-        return dict(connection)
-
-    def _connection_vars(self, cluster):
-        """hubspoke_connection (what the cluster connection plugin and the roles use), the hub's, and the
-        hubspoke_kubeconfig / hubspoke_context of earlier inventories."""
-        connection = self._connection(cluster["connection"])
-        variables = {"hubspoke_connection": connection}
-        if cluster["hub_connection"]:
-            variables["hubspoke_hub_connection"] = self._connection(cluster["hub_connection"])
-        if isinstance(connection, dict):
-            variables.update({"hubspoke_" + k: v for k, v in connection.items() if k in ("kubeconfig", "context")})
-        return variables
 
     def _populate(self, clusters):
         strict = self.get_option("strict")
@@ -333,7 +221,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
                 "hubspoke_details": cluster["details"],
                 "hubspoke_label_conflicts": cluster["label_conflicts"],
             }
-            hostvars.update(self._connection_vars(cluster))
+            hostvars.update(connection_vars(cluster, self.get_option("inline_credentials")))
             for key, value in hostvars.items():
                 self.inventory.set_variable(hostname, key, value)
             for source in cluster["sources"]:

@@ -36,8 +36,6 @@ requirements:
 EXAMPLES = r"""
 - name: Read every spoke's ranges
   hubspoke.multicluster.cluster_networks:
-    kubeconfig: "{{ hubspoke_kubeconfig }}"
-    context: "{{ hubspoke_context }}"
     pod_cidrs: "{{ hubspoke_pod_cidrs | default(omit) }}"
   register: networks
 """
@@ -62,39 +60,12 @@ sources:
   sample: {"pod": "nodes", "service": "servicecidrs"}
 """
 
-import copy
-
-from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.kubernetes.core.plugins.module_utils.args_common import AUTH_ARG_SPEC
-from ansible_collections.kubernetes.core.plugins.module_utils.k8s.core import AnsibleK8SModule
-from ansible_collections.hubspoke.multicluster.plugins.module_utils.client import (
-    connection_error_reason,
-    module_api_client,
-)
-from ansible_collections.hubspoke.multicluster.plugins.module_utils.cluster_networks import read_networks
-
-try:
-    from kubernetes.client import CoreV1Api, CustomObjectsApi
-except ImportError:  # handled by AnsibleK8SModule's requires("kubernetes")
-    pass
-
-
-def argspec():
-    spec = copy.deepcopy(AUTH_ARG_SPEC)
-    spec.update(pod_cidrs=dict(type="list", elements="str"), service_cidrs=dict(type="list", elements="str"))
-    return spec
+from ansible_collections.hubspoke.multicluster.plugins.module_utils.kube.runner import cluster_module, run_on_cluster
+from ansible_collections.hubspoke.multicluster.plugins.module_utils.networks.cluster_networks import OPTIONS, networks_of
 
 
 def main():
-    module = AnsibleK8SModule(module_class=AnsibleModule, argument_spec=argspec(), supports_check_mode=True)
-    client = module_api_client(module)
-    try:
-        networks = read_networks(CoreV1Api(client), CustomObjectsApi(client),
-                                 module.params["pod_cidrs"], module.params["service_cidrs"])
-    except Exception as err:  # pylint: disable=broad-exception-caught  # urllib3 and ApiException alike
-        module.fail_json(msg="cannot read the networks of {0}: {1}".format(
-            client.configuration.host, connection_error_reason(err)))
-    module.exit_json(changed=False, **networks)
+    run_on_cluster(cluster_module(OPTIONS), networks_of)
 
 
 if __name__ == "__main__":

@@ -34,8 +34,6 @@ requirements:
 EXAMPLES = r"""
 - name: Report every cluster of the inventory
   hubspoke.multicluster.cluster_status:
-    kubeconfig: "{{ hubspoke_kubeconfig }}"
-    context: "{{ hubspoke_context }}"
   register: status
 
 - name: Refuse to continue on a cluster that is not ready
@@ -86,30 +84,13 @@ msg:
   sample: "cannot reach https://127.0.0.1:16010: Connection refused"
 """
 
-import copy
-
-from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.kubernetes.core.plugins.module_utils.args_common import AUTH_ARG_SPEC
-from ansible_collections.kubernetes.core.plugins.module_utils.k8s.core import AnsibleK8SModule
-from ansible_collections.hubspoke.multicluster.plugins.module_utils.client import api_client
-from ansible_collections.hubspoke.multicluster.plugins.module_utils.cluster_status import probe, unreachable
-
-
-def argspec():
-    spec = copy.deepcopy(AUTH_ARG_SPEC)
-    spec.update(
-        timeout=dict(type="int", default=10),
-        fail_on_unreachable=dict(type="bool", default=False),
-    )
-    return spec
+from ansible_collections.hubspoke.multicluster.plugins.module_utils.fleet.cluster_status import OPTIONS, status_of
+from ansible_collections.hubspoke.multicluster.plugins.module_utils.kube.runner import cluster_module
 
 
 def main():
-    module = AnsibleK8SModule(module_class=AnsibleModule, argument_spec=argspec(), supports_check_mode=True)
-    try:
-        status = probe(api_client(module), module.params["timeout"])
-    except Exception as err:  # pylint: disable=broad-exception-caught  # a connection that builds no client
-        status = unreachable("cannot build a client from the connection options: {0}".format(err))
+    module = cluster_module(OPTIONS)
+    status = status_of(module)
     if module.params["fail_on_unreachable"] and not status["reachable"]:
         module.fail_json(changed=False, **status)
     module.exit_json(changed=False, **status)

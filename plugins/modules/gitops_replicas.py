@@ -97,100 +97,13 @@ files:
   sample: ["web/overlays/standby/deployment.yaml"]
 """
 
-import os
-
-from ansible.module_utils.basic import AnsibleModule, missing_required_lib
-from ansible_collections.hubspoke.multicluster.plugins.module_utils.git_checkout import GitCheckout, GitError
-from ansible_collections.hubspoke.multicluster.plugins.module_utils.manifest_replicas import (
-    HAS_YAML,
-    ManifestError,
-    set_replicas,
-)
-
-PUSH_ATTEMPTS = 3
-
-
-def manifest_files(checkout, path):
-    full = checkout.path(path)
-    if os.path.isfile(full):
-        return [path]
-    if not os.path.isdir(full):
-        raise ManifestError("{0} is not in branch {1} of {2}".format(path, checkout.branch, checkout.repo))
-    found = []
-    for directory, _dirs, names in os.walk(full):
-        for name in names:
-            if name.endswith((".yaml", ".yml")):
-                found.append(os.path.relpath(os.path.join(directory, name), checkout.workdir))
-    return sorted(found)
-
-
-def edit(checkout, params):
-    """Change the files in the checkout; (previous counts, changed files, diffs)."""
-    previous, changed, diffs = {}, [], []
-    for relative in manifest_files(checkout, params["path"]):
-        full = checkout.path(relative)
-        with open(full, encoding="utf-8") as handle:
-            before = handle.read()
-        after, counts = set_replicas(before, params["workloads"], params["replicas"], relative,
-                                     kustomization=os.path.basename(relative).startswith("kustomization."))
-        if counts:
-            previous[relative] = counts
-        if after != before:
-            changed.append(relative)
-            diffs.append({"before_header": relative, "after_header": relative, "before": before, "after": after})
-            with open(full, "w", encoding="utf-8") as handle:
-                handle.write(after)
-    found = {name for counts in previous.values() for name in counts}
-    missing = [name for name in params["workloads"] if name not in found]
-    if missing:
-        raise ManifestError("no workload named {0} under {1} in branch {2} of {3}".format(
-            ", ".join(missing), params["path"], params["branch"], params["repo"]))
-    return previous, changed, diffs
-
-
-def run(module):
-    params = module.params
-    message = params["commit_message"] or "Scale {0} in {1} to {2} replicas".format(
-        ", ".join(params["workloads"]), params["path"], params["replicas"])
-    for _attempt in range(PUSH_ATTEMPTS):
-        checkout = GitCheckout(module, params["repo"], params["branch"])
-        try:
-            previous, changed, diffs = edit(checkout, params)
-            result = {"changed": bool(changed), "previous": previous, "files": changed}
-            if module._diff:
-                result["diff"] = diffs
-            if not changed or module.check_mode:
-                return dict(result, commit=checkout.head())
-            if checkout.commit_and_push(message, params["author_name"], params["author_email"]):
-                return dict(result, commit=checkout.head())
-        finally:
-            checkout.close()
-    raise GitError("the branch {0} of {1} kept moving: {2} pushes refused".format(
-        params["branch"], params["repo"], PUSH_ATTEMPTS))
+from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.hubspoke.multicluster.plugins.module_utils.gitops.change import OPTIONS, change_replicas
 
 
 def main():
-    module = AnsibleModule(
-        argument_spec={
-            "repo": {"type": "str", "required": True},
-            "branch": {"type": "str", "default": "main"},
-            "path": {"type": "str", "required": True},
-            "workloads": {"type": "list", "elements": "str", "required": True},
-            "replicas": {"type": "int", "required": True},
-            "commit_message": {"type": "str"},
-            "author_name": {"type": "str", "default": "hubspoke.multicluster"},
-            "author_email": {"type": "str", "default": "hubspoke@localhost"},
-        },
-        supports_check_mode=True,
-    )
-    if not HAS_YAML:
-        module.fail_json(msg=missing_required_lib("PyYAML"))
-    if module.params["replicas"] < 0:
-        module.fail_json(msg="replicas must be 0 or more, got {0}".format(module.params["replicas"]))
-    try:
-        module.exit_json(**run(module))
-    except (GitError, ManifestError) as err:
-        module.fail_json(msg=str(err))
+    module = AnsibleModule(argument_spec=OPTIONS, supports_check_mode=True)
+    module.exit_json(**change_replicas(module))
 
 
 if __name__ == "__main__":

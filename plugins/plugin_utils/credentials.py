@@ -11,7 +11,7 @@ import base64
 
 import yaml
 
-from ansible_collections.hubspoke.multicluster.plugins.module_utils.argocd_cluster_secret import (
+from ansible_collections.hubspoke.multicluster.plugins.module_utils.argocd.cluster_secret import (
     kubeconfig_from_config,
     parse_cluster_secret,
 )

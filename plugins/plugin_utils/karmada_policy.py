@@ -10,7 +10,7 @@ hosts, a weight list that names no cluster, a malformed selector.
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.hubspoke.multicluster.plugins.module_utils.label_selector import (
+from ansible_collections.hubspoke.multicluster.plugins.module_utils.selectors.label_selector import (
     LabelSelectorError,
     normalize,
 )

@@ -13,7 +13,7 @@ try:
 except ImportError:
     ApiException = None  # for_connection reports the missing library
 
-from ansible_collections.hubspoke.multicluster.plugins.module_utils.client import connection_error_reason
+from ansible_collections.hubspoke.multicluster.plugins.module_utils.kube.errors import connection_error_reason
 from ansible_collections.hubspoke.multicluster.plugins.module_utils.kube import client as kube_client
 from ansible_collections.hubspoke.multicluster.plugins.module_utils.kube import connection as kube_connection
 from ansible_collections.hubspoke.multicluster.plugins.module_utils.kube.errors import ConnectionOptionsError

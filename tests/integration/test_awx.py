@@ -190,7 +190,7 @@ def fixture_awx_job(awx_hub, tmp_path_factory):
                    cwd=project, check=True, capture_output=True, env={**os.environ, "ANSIBLE_COLLECTIONS_PATH": str(collections)})
     survey = {"argocd_hub_version": config.VERSIONS["ARGOCD_VERSION"],
               "argocd_hub_manifests": str(config.FLEET_DIR / "upstream/argo-cd" / config.VERSIONS["ARGOCD_VERSION"]),
-              "spoke_register_annotations": {"team": "platform"},
+              "argocd_cluster_annotations": {"team": "platform"},
               "applicationsets_items": [{"name": "awx-routed", "repo_url": "https://git.example.com/fleet/apps.git",
                                          "path": "apps", "selector": {"matchLabels": {"role": "spoke"}}}]}
 
@@ -247,7 +247,7 @@ def test_two_job_slices_equal_one_unsliced_run(awx_job, local_fleet):
     hosts = sorted(["hub", *local_fleet.spokes])
     slices = [hosts[0::2], hosts[1::2]]
     assert "hub" not in slices[1]  # a slice without the hub still registers its spokes
-    label = {"spoke_register_annotations": {"team": "sliced"}}
+    label = {"argocd_cluster_annotations": {"team": "sliced"}}
     runs = [awx_job(f"slice-{i}", "playbooks/register_spokes.yml", hosts=part, extravars=label)
             for i, part in enumerate(slices)]
     for part, run in zip(slices, runs):

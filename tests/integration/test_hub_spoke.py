@@ -160,8 +160,8 @@ def test_hub_per_group_with_ha_argocd(installed_hub, local_fleet):
     """spoke-2 becomes a second hub (HA Argo CD) for spoke-1, which stays registered to the first hub too:
     one ServiceAccount per hub on the spoke, chosen by inventory variables only."""
     second_hub, spoke = local_fleet.spokes[1], local_fleet.spokes[0]
-    topology = {"hubspoke_hubs": second_hub, "hubspoke_spokes": spoke, "spoke_register_hub": second_hub,
-                "spoke_register_service_account": "argocd-manager-" + second_hub, "argocd_hub_flavor": "ha",
+    topology = {"hubspoke_hubs": second_hub, "hubspoke_spokes": spoke, "argocd_cluster_hub": second_hub,
+                "argocd_cluster_service_account": "argocd-manager-" + second_hub, "argocd_hub_flavor": "ha",
                 "argocd_hub_version": upstream.version_of("argo-cd"),
                 "argocd_hub_manifests": str(upstream.fetch("argo-cd"))}
     assert run_playbook(REGISTER, INVENTORY).rc == 0  # every spoke on the first hub, whatever ran before

@@ -10,7 +10,7 @@ import pytest
 from kubernetes import client
 
 from helpers import delete_namespace, fleet_api
-from ansible_collections.hubspoke.multicluster.plugins.module_utils.label_selector import (
+from ansible_collections.hubspoke.multicluster.plugins.module_utils.selectors.label_selector import (
     matches,
     normalize,
     to_query,

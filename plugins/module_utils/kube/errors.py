@@ -9,3 +9,13 @@ class ClusterError(Exception):
 
 class ConnectionOptionsError(ClusterError):
     """A cluster connection that cannot be used as stated (unknown option, missing server...)."""
+
+
+class TokenNotReady(ClusterError):
+    """The token controller did not fill a token Secret in time."""
+
+
+def connection_error_reason(err):
+    """The innermost cause of a urllib3 error: 'Connection refused' rather than a retry wrapper."""
+    reason = getattr(err, "reason", None)
+    return str(reason if reason is not None else err)

@@ -6,7 +6,7 @@ The hub is a host of its own (a default Argo CD install has no in-cluster Secret
 every cluster carries how to reach that hub, so a job slice without the hub host can still use it.
 """
 
-from ansible_collections.hubspoke.multicluster.plugins.module_utils.argocd_cluster_secret import (
+from ansible_collections.hubspoke.multicluster.plugins.module_utils.argocd.cluster_secret import (
     IN_CLUSTER_SERVER,
     SECRET_TYPE_LABEL,
     parse_cluster_secret,

@@ -5,7 +5,7 @@ from ansible_collections.hubspoke.multicluster.plugins.filter.argocd_application
 HOSTVARS = {
     "spoke-1": {"hubspoke_server": "https://127.0.0.1:16010", "hubspoke_labels": {"environment": "production"}},
     "spoke-2": {"hubspoke_server": "https://127.0.0.1:16020", "hubspoke_labels": {"environment": "production"},
-                "spoke_register_result": {"server": "https://spoke-2.example:6443/"}},
+                "argocd_cluster_result": {"server": "https://spoke-2.example:6443/"}},
     "spoke-3": {"hubspoke_server": "https://127.0.0.1:16030", "hubspoke_labels": {"environment": "staging"}},
 }
 HOSTS = list(HOSTVARS)

@@ -15,10 +15,10 @@ def deployments(namespace, ready, desired):
 HOSTVARS = {
     "hub": {"site_cluster_status": UP, "hubspoke_labels": {"role": "hub"}},
     "spoke-1": {"site_cluster_status": UP, "hubspoke_labels": {"environment": "production", "role": "spoke"},
-                "spoke_register_result": REGISTERED, "site_workloads": deployments("guestbook", 3, 3)},
+                "argocd_cluster_result": REGISTERED, "site_workloads": deployments("guestbook", 3, 3)},
     "spoke-2": {"site_cluster_status": DOWN, "hubspoke_labels": {"environment": "production"}},
     "spoke-3": {"site_cluster_status": UP, "hubspoke_labels": {"environment": "staging"},
-                "spoke_register_result": REGISTERED},
+                "argocd_cluster_result": REGISTERED},
 }
 APPS = [{"name": "guestbook-spoke-1", "cluster": "spoke-1", "namespace": "guestbook", "sync": "Synced",
          "health": "Healthy"},

@@ -2,11 +2,8 @@
 
 import pytest
 
-from ansible_collections.hubspoke.multicluster.plugins.inventory.clusters import (
-    InventoryModule,
-    kubeconfig_lookup,
-    normalize_sources,
-)
+from ansible_collections.hubspoke.multicluster.plugins.inventory.clusters import InventoryModule
+from ansible_collections.hubspoke.multicluster.plugins.plugin_utils.inventory import kubeconfig_lookup, normalize_sources
 from ansible_collections.hubspoke.multicluster.plugins.plugin_utils.cluster import ClusterInventoryError
 
 

@@ -56,3 +56,12 @@ def test_hostname_expression_and_label(tmp_path):
     assert list(inventory.hosts) == ["cn-hangzhou.prod-hz"]
     inventory = load(tmp_path, sources=sources("production"), hostname="label:region")
     assert list(inventory.hosts) == ["cn-hangzhou"]
+
+
+def test_source_options_may_be_templates(tmp_path, monkeypatch):
+    monkeypatch.setenv("FLEET_KUBECONFIG", str(tmp_path / "kube.yml"))
+    (tmp_path / "kube.yml").write_text(yaml.safe_dump({
+        "clusters": [{"name": "hz", "cluster": {"server": "https://hz:6443"}}],
+        "contexts": [{"name": "prod-hz", "context": {"cluster": "hz", "user": "u"}}], "users": []}))
+    inventory = load(tmp_path, sources=[{"type": "kubeconfig", "path": "{{ lookup('ansible.builtin.env', 'FLEET_KUBECONFIG') }}"}])
+    assert "prod-hz" in inventory.hosts

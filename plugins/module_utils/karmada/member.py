@@ -1,0 +1,267 @@
+# Copyright: hubspoke.multicluster contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Join a member cluster to a Karmada control plane in Push mode, as `karmadactl join` does, declaratively.
+
+Member (karmada pkg/util/credential.go): namespace karmada-cluster labelled karmada.io/system=true; the
+ServiceAccount karmada-<cluster> bound to ClusterRole karmada-controller-manager:karmada-<cluster> (every
+resource, and GET on every non-resource URL) and the ServiceAccount karmada-impersonator, each with a token
+Secret of its own name.
+Control plane: namespace karmada-cluster; Secrets <cluster> {caBundle, token} and <cluster>-impersonator
+{token}, owned by the Cluster; the cluster.karmada.io/v1alpha1 Cluster with syncMode Push, apiEndpoint, id
+(the member's kube-system UID), secretRef, impersonatorSecretRef, insecureSkipTLSVerification, provider,
+region and zones. Beyond the CLI: the inventory's labels go on the Cluster and follow it on later runs (the
+keys we set are kept in an annotation, so labels others set are left alone), and a second run changes
+nothing instead of failing with "already exist".
+Unjoin (pkg/karmadactl/unjoin): delete the Cluster and wait until Karmada has cleaned up after it, then the
+member's RBAC, ServiceAccounts and namespace, and the control plane's Secrets.
+"""
+
+from ansible_collections.hubspoke.multicluster.plugins.module_utils.karmada import agent as karmada_agent
+from ansible_collections.hubspoke.multicluster.plugins.module_utils.karmada.names import CLUSTER_API, SYSTEM_LABELS
+from ansible_collections.hubspoke.multicluster.plugins.module_utils.kube import objects, wait
+from ansible_collections.hubspoke.multicluster.plugins.module_utils.kube.errors import ClusterError, TokenNotReady
+
+LABELS_ANNOTATION = "multicluster.hubspoke.io/managed-labels"
+RULES = [{"apiGroups": ["*"], "resources": ["*"], "verbs": ["*"]}, {"nonResourceURLs": ["*"], "verbs": ["get"]}]
+IMPERSONATOR = "karmada-impersonator"
+
+
+# The karmada_member module's options (beside kubernetes.core's auth options and `control_plane`).
+OPTIONS = dict(
+    name=dict(type="str", required=True),
+    api_endpoint=dict(type="str"),
+    labels=dict(type="dict", default={}),
+    provider=dict(type="str"),
+    region=dict(type="str"),
+    zones=dict(type="list", elements="str"),
+    cluster_namespace=dict(type="str", default="karmada-cluster"),
+    sync_mode=dict(type="str", choices=["Push", "Pull"], default="Push"),
+    agent_image=dict(type="str", default="docker.io/karmada/karmada-agent:v1.18.2"),
+    control_plane_endpoint=dict(type="str"),
+    impersonator=dict(type="bool", default=True),
+    wait_timeout=dict(type="int", default=60),
+    state=dict(type="str", choices=["present", "absent"], default="present"),
+)
+
+
+class JoinError(ClusterError):
+    """A condition the user must fix; the message names the cluster and what to do."""
+
+
+def service_account_name(cluster):
+    return "karmada-{0}".format(cluster)
+
+
+def role_name(cluster):
+    return "karmada-controller-manager:{0}".format(service_account_name(cluster))
+
+
+def member_objects(params):
+    """Namespace, ServiceAccounts, RBAC and token Secrets on the member, in creation order."""
+    ns, sa = params["cluster_namespace"], service_account_name(params["name"])
+    objs = [{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns, "labels": SYSTEM_LABELS}}]
+    for account in ([IMPERSONATOR] if params["impersonator"] else []) + [sa]:
+        objs.append({"apiVersion": "v1", "kind": "ServiceAccount",
+                     "metadata": {"name": account, "namespace": ns, "labels": SYSTEM_LABELS}})
+    objs.append({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole",
+                 "metadata": {"name": role_name(params["name"]), "labels": SYSTEM_LABELS}, "rules": RULES})
+    objs.append({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding",
+                 "metadata": {"name": role_name(params["name"]), "labels": SYSTEM_LABELS},
+                 "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole",
+                             "name": role_name(params["name"])},
+                 "subjects": [{"kind": "ServiceAccount", "name": sa, "namespace": ns}]})
+    return objs
+
+
+def member_token_secrets(params):
+    ns = params["cluster_namespace"]
+    accounts = ([IMPERSONATOR] if params["impersonator"] else []) + [service_account_name(params["name"])]
+    return [objects.token_secret(ns, account, account) for account in accounts]
+
+
+def cluster_object(params, endpoint, cluster_id, insecure, existing=None):
+    """The Cluster: karmadactl's spec, plus the inventory's labels. Labels we set before and the inventory
+    dropped are removed; labels we never set are left alone."""
+    ns, name = params["cluster_namespace"], params["name"]
+    spec = {"syncMode": "Push", "apiEndpoint": endpoint, "id": cluster_id,
+            "secretRef": {"namespace": ns, "name": name},
+            "insecureSkipTLSVerification": insecure}
+    if params["impersonator"]:
+        spec["impersonatorSecretRef"] = {"namespace": ns, "name": "{0}-impersonator".format(name)}
+    for key, option in (("provider", "provider"), ("region", "region"), ("zones", "zones")):
+        if params[option]:
+            spec[key] = params[option]
+    return dict(cluster_labels(params, existing), spec=spec)
+
+
+def cluster_labels(params, existing=None):
+    """The Cluster's metadata as far as labels go: the inventory's, with the ones we set before and the inventory
+    dropped set to null (removed); the keys we set are kept in an annotation, so labels others set stay."""
+    previous = ((existing or {}).get("metadata", {}).get("annotations") or {}).get(LABELS_ANNOTATION, "")
+    labels = {key: None for key in previous.split(",") if key}
+    labels.update(params["labels"] or {})
+    return {"apiVersion": CLUSTER_API, "kind": "Cluster",
+            "metadata": {"name": params["name"], "labels": labels,
+                         "annotations": {LABELS_ANNOTATION: ",".join(sorted(params["labels"] or {}))}}}
+
+
+def control_plane_secrets(params, credentials, impersonator_token, owner=None):
+    """The Secrets the Cluster's secretRef and impersonatorSecretRef name, owned by the Cluster once it exists."""
+    ns, name = params["cluster_namespace"], params["name"]
+    metadata = {"namespace": ns, "labels": SYSTEM_LABELS}
+    if owner:
+        metadata["ownerReferences"] = [{"apiVersion": CLUSTER_API, "kind": "Cluster", "name": owner["name"],
+                                        "uid": owner["uid"], "controller": True, "blockOwnerDeletion": True}]
+    secrets = [{"apiVersion": "v1", "kind": "Secret", "type": "Opaque", "metadata": dict(metadata, name=name),
+                "stringData": {"caBundle": credentials.get("ca.crt", ""), "token": credentials["token"]}}]
+    if impersonator_token is not None:
+        secrets.append({"apiVersion": "v1", "kind": "Secret", "type": "Opaque",
+                        "metadata": dict(metadata, name="{0}-impersonator".format(name)),
+                        "stringData": {"token": impersonator_token}})
+    return secrets
+
+
+class Join:
+    def __init__(self, module, member_svc, plane_svc):
+        self.module = module
+        self.params = module.params
+        self.member = member_svc
+        self.plane = plane_svc
+
+    def _cluster_ref(self):
+        return {"apiVersion": CLUSTER_API, "kind": "Cluster", "metadata": {"name": self.params["name"]}}
+
+    def _existing_cluster(self, cluster_id):
+        """The Cluster of this name, or None, after refusing a name or a member already joined as another."""
+        if not self.plane.find_resource("Cluster", CLUSTER_API, fail=False):
+            raise JoinError("the control plane serves no cluster.karmada.io API: is Karmada installed there, "
+                            "and is `control_plane` its API server (not the host cluster)?")
+        mine = None
+        for cluster in objects.list_items(self.plane, "Cluster", api_version=CLUSTER_API):
+            name, spec = cluster["metadata"]["name"], cluster.get("spec") or {}
+            if name == self.params["name"]:
+                mode = spec.get("syncMode", "Push")
+                if mode != self.params["sync_mode"]:
+                    raise JoinError("already joined in {0} mode; unjoin it (state=absent) before joining in {1} "
+                                    "mode".format(mode, self.params["sync_mode"]))
+                if spec.get("id") and spec["id"] != cluster_id:
+                    raise JoinError("cluster name {0!r} is already used by another member ({1}); choose another "
+                                    "name or unjoin that one".format(name, spec.get("apiEndpoint")))
+                mine = cluster
+            elif spec.get("id") == cluster_id:
+                raise JoinError("this member is already joined as {0!r}; unjoin it first or use that name".format(name))
+        return mine
+
+    def _cluster_id(self):
+        kube_system = objects.get(self.member, {"apiVersion": "v1", "kind": "Namespace",
+                                                "metadata": {"name": "kube-system"}})
+        return kube_system["metadata"]["uid"]
+
+    def _dry_runnable(self, svc, objs):
+        """In check mode, the objects a dry run can take: none in a namespace that does not exist yet (a dry
+        run only pretends to create it)."""
+        if not self.module.check_mode:
+            return objs
+        namespaces = {obj["metadata"]["namespace"] for obj in objs if "namespace" in obj["metadata"]}
+        missing = {ns for ns in namespaces
+                   if not objects.get(svc, {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}})}
+        return [obj for obj in objs if obj["metadata"].get("namespace") not in missing]
+
+    def present(self, endpoint, insecure, plane_server):
+        cluster_id = self._cluster_id()
+        existing = self._existing_cluster(cluster_id)
+        if self.params["sync_mode"] == "Pull":
+            return self._present_pull(endpoint, plane_server, cluster_id, existing)
+        token_secrets = member_token_secrets(self.params)
+        results = [objects.apply(self.member, obj)
+                   for obj in self._dry_runnable(self.member, member_objects(self.params) + token_secrets)]
+        plane_ns = {"apiVersion": "v1", "kind": "Namespace",
+                    "metadata": {"name": self.params["cluster_namespace"], "labels": SYSTEM_LABELS}}
+        results.append(objects.apply(self.plane, plane_ns))
+        cluster = cluster_object(self.params, endpoint, cluster_id, insecure, existing)
+        if self.module.check_mode and any(r["changed"] for r in results):
+            # Tokens exist only after a real run; what the control plane would get is the Cluster.
+            results.append(objects.apply(self.plane, cluster))
+            return self._result(results, endpoint, cluster_id)
+        tokens = [wait.wait_for_token(self.member, s, self.params["wait_timeout"]) for s in token_secrets]
+        cluster_result = objects.apply(self.plane, cluster)
+        owner = (cluster_result.get("result") or {}).get("metadata") or {}
+        secrets = control_plane_secrets(self.params, tokens[-1], tokens[0]["token"] if self.params["impersonator"]
+                                        else None, owner if owner.get("uid") else None)
+        results += [objects.hide_secret_data(objects.apply(self.plane, s)) for s in secrets]
+        results.append(cluster_result)
+        return self._result(results, endpoint, cluster_id, cluster_result)
+
+    def _present_pull(self, endpoint, plane_server, cluster_id, existing):
+        """karmada-agent's identity and RBAC on the control plane, the agent on the member. The agent creates the
+        Cluster; once it exists, later runs put the inventory's labels on it."""
+        identity = karmada_agent.agent_identity(self.params["name"])
+        token_secret = objects.token_secret(self.params["cluster_namespace"], identity, identity)
+        plane = self._dry_runnable(self.plane, karmada_agent.control_plane_objects(self.params) + [token_secret])
+        results = [objects.apply(self.plane, obj) for obj in plane]
+        if self.module.check_mode and any(r["changed"] for r in results):
+            member = karmada_agent.member_objects(self.params, endpoint)
+            results += [objects.apply(self.member, obj) for obj in self._dry_runnable(self.member, member)]
+            return self._result(results, endpoint, cluster_id)
+        token = wait.wait_for_token(self.plane, token_secret, self.params["wait_timeout"])
+        kubeconfig = karmada_agent.agent_kubeconfig(self.params["control_plane_endpoint"] or plane_server,
+                                                    token.get("ca.crt", ""), token["token"], self.params["name"])
+        member = karmada_agent.member_objects(self.params, endpoint, kubeconfig)
+        results += [objects.hide_secret_data(objects.apply(self.member, obj)) for obj in self._dry_runnable(self.member, member)]
+        labels_result = objects.apply(self.plane, cluster_labels(self.params, existing)) if existing else None
+        if labels_result:
+            results.append(labels_result)
+        return self._result(results, endpoint, cluster_id, labels_result)
+
+    def _result(self, results, endpoint, cluster_id, cluster_result=None):
+        result = {"changed": any(r["changed"] for r in results), "api_endpoint": endpoint, "cluster_id": cluster_id}
+        if cluster_result:
+            result["cluster"] = cluster_result.get("result")
+            if "diff" in cluster_result:
+                result["diff"] = cluster_result["diff"]
+        return result
+
+    def absent(self):
+        """Unjoin, whichever mode the member was joined in: Pull mode's agent first (so that it cannot register
+        the Cluster again), then the Cluster (waiting for Karmada's cleanup), then both sides' credentials and RBAC.
+        The member's karmada-system namespace stays: it may hold more than the agent."""
+        name, ns = self.params["name"], self.params["cluster_namespace"]
+        results = [objects.apply(self.member, obj, "absent")
+                   for obj in reversed(karmada_agent.member_objects(self.params, "", ""))
+                   if obj["kind"] != "Namespace"]
+        results.append(objects.apply(self.plane, self._cluster_ref(), "absent"))
+        if results[-1]["changed"] and not self.module.check_mode:
+            if not wait.wait_until_gone(self.plane, self._cluster_ref(), self.params["wait_timeout"]):
+                raise JoinError("Karmada did not finish removing Cluster {0} within {1}s (its finalizer cleans the "
+                                "member's workloads; is karmada-controller-manager running?)".format(
+                                    name, self.params["wait_timeout"]))
+        for secret in (name, "{0}-impersonator".format(name)):
+            results.append(objects.apply(self.plane, {"apiVersion": "v1", "kind": "Secret",
+                                                      "metadata": {"name": secret, "namespace": ns}}, "absent"))
+        identity = karmada_agent.agent_identity(name)
+        plane = karmada_agent.control_plane_objects(self.params) + [objects.token_secret(ns, identity, identity)]
+        results += [objects.apply(self.plane, obj, "absent") for obj in reversed(plane)
+                    if obj["kind"] != "Namespace" or obj["metadata"]["name"] == karmada_agent.execution_namespace(name)]
+        # The namespace takes the ServiceAccounts and token Secrets with it; waiting for it to be gone
+        # keeps a second run from seeing it Terminating and reporting a change.
+        for obj in reversed(member_objects(self.params)):
+            if obj["kind"] in ("ClusterRoleBinding", "ClusterRole", "Namespace"):
+                results.append(objects.apply(self.member, obj, "absent"))
+                if obj["kind"] == "Namespace" and results[-1]["changed"] and not self.module.check_mode:
+                    wait.wait_until_gone(self.member, obj, self.params["wait_timeout"])
+        return {"changed": any(r["changed"] for r in results)}
+
+
+def join(module, member, plane):
+    """The karmada_member module's work, on the member's and the control plane's K8sService: join, or unjoin.
+    Every refusal names the member."""
+    params = module.params
+    try:
+        joining = Join(module, member, plane)
+        if params["state"] == "absent":
+            return joining.absent()
+        member_conf, plane_conf = member.client.configuration, plane.client.configuration
+        endpoint = (params["api_endpoint"] or member_conf.host).rstrip("/")
+        return joining.present(endpoint, not member_conf.verify_ssl, plane_conf.host.rstrip("/"))
+    except (JoinError, TokenNotReady) as err:
+        raise JoinError("{0}: {1}".format(params["name"], err)) from err

@@ -1,0 +1,47 @@
+"""What every role of the collection promises: argument specs that cover its defaults, a README that names
+every variable, a Molecule scenario that `make test` runs, role-prefixed variables, and a tag of its own
+wherever the collection's playbooks use it."""
+
+import pytest
+import yaml
+
+from helpers import ROOT
+
+ROLES = sorted(p.name for p in (ROOT / "roles").iterdir() if (p / "tasks").is_dir())
+
+
+def options(role):
+    return yaml.safe_load((ROOT / "roles" / role / "meta/argument_specs.yml").read_text())[
+        "argument_specs"]["main"]["options"]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_defaults_are_prefixed_and_specified(role):
+    defaults = yaml.safe_load((ROOT / "roles" / role / "defaults/main.yml").read_text()) or {}
+    assert [name for name in defaults if not name.startswith(role + "_")] == []
+    assert set(defaults) <= set(options(role)), sorted(set(defaults) - set(options(role)))
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_readme_names_every_variable(role):
+    readme = (ROOT / "roles" / role / "README.md").read_text()
+    assert readme.startswith("# hubspoke.multicluster." + role)
+    assert [name for name in options(role) if "`{0}`".format(name) not in readme] == []
+    assert "## Example" in readme
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_a_molecule_scenario_covers_it(role):
+    scenario = ROOT / "extensions/molecule" / role
+    assert (scenario / "molecule.yml").is_file() and (scenario / "converge.yml").is_file()
+    assert "hubspoke.multicluster." + role in (scenario / "converge.yml").read_text() + "".join(
+        p.read_text() for p in scenario.glob("*.yml"))
+    assert (scenario / "verify.yml").is_file()
+
+
+def test_playbooks_tag_every_role_by_its_name():
+    for playbook in sorted((ROOT / "playbooks").glob("*.yml")):
+        for play in yaml.safe_load(playbook.read_text()) or []:
+            for entry in play.get("roles", []):
+                name = entry["role"].rsplit(".", 1)[-1]
+                assert name in entry.get("tags", []), (playbook.name, name)
