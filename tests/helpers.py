@@ -1,7 +1,9 @@
 """Run ansible-playbook the way a user does and read its results as data (ansible.posix.json callback)."""
 
+import base64
 import json
 import os
+import re
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,13 +46,13 @@ class PlaybookRun:
         return found
 
 
-def run_playbook(playbook, inventory, extra_vars=None, check=False, diff=False, verbosity=0, env=None, limit=None,
-                 cwd=ROOT):
-    """ansible-playbook with JSON output; never raises for a failed play (tests assert on it)."""
+def _command(playbook, inventory, extra_vars=None, check=False, diff=False, verbosity=0, limit=None, tags=None):
     inventories = inventory if isinstance(inventory, (list, tuple)) else [inventory]
     cmd = ["ansible-playbook", *[arg for path in inventories for arg in ("-i", str(path))], str(playbook)]
     if limit:
         cmd += ["--limit", limit]
+    if tags:
+        cmd += ["--tags", tags]
     # one dict, or a list of dicts and "@file" references, each its own -e
     for extra in (extra_vars if isinstance(extra_vars, list) else [extra_vars] if extra_vars else []):
         cmd += ["-e", extra if isinstance(extra, str) else json.dumps(extra)]
@@ -60,14 +62,30 @@ def run_playbook(playbook, inventory, extra_vars=None, check=False, diff=False, 
         cmd.append("--diff")
     if verbosity:
         cmd.append("-" + "v" * verbosity)
-    run_env = {**os.environ, "ANSIBLE_STDOUT_CALLBACK": "ansible.posix.json", "ANSIBLE_NOCOLOR": "1",
-               "ANSIBLE_RETRY_FILES_ENABLED": "0", **(env or {})}
-    proc = subprocess.run(cmd, cwd=cwd, env=run_env, capture_output=True, text=True, check=False)
+    return cmd
+
+
+def _environment(env):
+    return {**os.environ, "ANSIBLE_STDOUT_CALLBACK": "ansible.posix.json", "ANSIBLE_NOCOLOR": "1",
+            "ANSIBLE_RETRY_FILES_ENABLED": "0", **(env or {})}
+
+
+def run_playbook(playbook, inventory, extra_vars=None, check=False, diff=False, verbosity=0, env=None, limit=None,
+                 cwd=ROOT, tags=None):
+    """ansible-playbook with JSON output; never raises for a failed play (tests assert on it)."""
+    proc = subprocess.run(_command(playbook, inventory, extra_vars, check, diff, verbosity, limit, tags), cwd=cwd,
+                          env=_environment(env), capture_output=True, text=True, check=False)
     try:
         doc = json.loads(proc.stdout[proc.stdout.index("{"):])
     except ValueError as err:
         raise AssertionError(f"ansible-playbook printed no JSON (rc={proc.returncode}):\n{proc.stdout}\n{proc.stderr}") from err
     return PlaybookRun(proc.returncode, doc.get("stats", {}), doc.get("plays", []), proc.stdout, proc.stderr)
+
+
+def start_playbook(playbook, inventory, extra_vars=None, env=None, cwd=ROOT, limit=None):
+    """ansible-playbook started in the background (runs at once); wait() gives its return code."""
+    return subprocess.Popen(_command(playbook, inventory, extra_vars, limit=limit), cwd=cwd, env=_environment(env),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 def fleet_api(kubeconfig, context):
@@ -165,3 +183,78 @@ def install_crds(api_client, paths):
             if any(c.type == "Established" and c.status == "True" for c in status.conditions or []):
                 break
             time.sleep(0.1)
+
+
+# Keys whose values are public (certificates, CA bundles) or not credentials (a namespace name).
+_PUBLIC_KEYS = {"ca.crt", "caBundle", "tls.crt", "namespace", "server", "name", "clusterResources", "project",
+                "shard", "namespaces"}
+# Timestamps (Argo CD's admin.passwordMtime) and numbers are not credentials, and do appear in logs.
+_NOT_SECRET = re.compile(r"^(\d{4}-\d\d-\d\dT[\d:.]+Z?|\d+)$")
+_SECRET_FIELDS = {"bearerToken", "keyData", "token", "client-key-data", "password", "psk", "api_key"}
+
+
+def _needles(text):
+    """What to look for in a log for one secret value: the value, and each long line of a multi-line one (a
+    JSON log escapes newlines, so a PEM key shows as its lines)."""
+    lines = [line.strip() for line in text.splitlines() if len(line.strip()) >= 20 and "-----" not in line]
+    return ({text} if "\n" not in text.strip() and len(text) >= 12 else set()) | set(lines)
+
+
+def _structured(value):
+    """The mapping a JSON or YAML value holds (Argo CD's config, a kubeconfig), else None."""
+    import yaml  # pylint: disable=import-outside-toplevel
+
+    for load in (json.loads, yaml.safe_load):
+        try:
+            doc = load(value)
+        except Exception:  # pylint: disable=broad-exception-caught  # not this format
+            continue
+        if isinstance(doc, dict):
+            return doc
+    return None
+
+
+def _inner_secrets(doc):
+    """Credentials inside a structured value: Argo CD's config JSON, a kubeconfig's users."""
+    found = set()
+
+    def walk(node):
+        if isinstance(node, dict):
+            for key, item in node.items():
+                if key in _SECRET_FIELDS and isinstance(item, str) and item:
+                    found.update(_needles(item))
+                    if key in ("keyData", "client-key-data"):
+                        found.update(_needles(base64.b64decode(item).decode(errors="replace")))
+                walk(item)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(doc)
+    return found
+
+
+def fleet_secrets(kubeconfig, contexts):
+    """Every credential the clusters of `contexts` hold in Secrets (tokens, keys, PSKs, the tokens and keys inside
+    Argo CD's config and kubeconfigs), decoded and as stored, and the client keys of `kubeconfig` itself."""
+    from kubernetes import client  # pylint: disable=import-outside-toplevel
+
+    found = _inner_secrets(_structured(Path(kubeconfig).read_text()))
+    for context in contexts:
+        for secret in client.CoreV1Api(fleet_api(kubeconfig, context)).list_secret_for_all_namespaces().items:
+            for key, stored in (secret.data or {}).items():
+                if key in _PUBLIC_KEYS:
+                    continue
+                value = base64.b64decode(stored).decode(errors="replace")
+                if ("PRIVATE KEY" not in value and "BEGIN CERTIFICATE" in value) or _NOT_SECRET.match(value):
+                    continue
+                doc = _structured(value)
+                found |= _needles(stored) | (_inner_secrets(doc) if doc is not None else _needles(value))
+    return {needle for needle in found if len(needle) >= 12}
+
+
+def assert_no_secret_in(run, secrets):
+    """The run's whole output (stdout and stderr, at any verbosity) holds none of `secrets`."""
+    output = run.stdout + run.stderr
+    leaked = sorted(s for s in secrets if s in output)
+    assert not leaked, "{0} secret value(s) in the output, first: {1}...".format(len(leaked), leaked[0][:8])

@@ -46,10 +46,15 @@ options:
     type: int
   rbac:
     description:
-      - V(full) grants everything, as C(argocd cluster add) does. V(read-only) grants get, list and watch.
-        V(custom) grants O(rules).
+      - V(full) grants every verb on every resource, as C(argocd cluster add) does; that is cluster-admin in all
+        but name, and the default only for parity with the CLI.
+      - V(gitops) is the least-privilege preset for a typical GitOps spoke - read everything (Argo CD's cache
+        lists and watches every kind) and write namespaces, workloads (Deployments, StatefulSets, DaemonSets,
+        Jobs, CronJobs, HPAs, PDBs), ConfigMaps, Secrets, Services, ServiceAccounts, PVCs, quotas, Ingresses,
+        NetworkPolicies and Argo Rollouts, and nothing else (no RBAC, CRDs, webhooks or nodes).
+      - V(read-only) grants get, list and watch (Argo CD shows and diffs, never syncs). V(custom) grants O(rules).
     type: str
-    choices: [full, read-only, custom]
+    choices: [full, gitops, read-only, custom]
     default: full
   rules:
     description: PolicyRules for O(rbac=custom).
@@ -77,12 +82,37 @@ options:
         A scheduled registration run with this option keeps every spoke's token fresh and changes nothing
         while tokens are young.
     type: str
+  token_expiration:
+    description:
+      - Use a bound token with this lifetime (for example V(30d), at least V(10m)) instead of a long-lived one.
+        It is requested with the TokenRequest API and bound to an anchor Secret
+        C(<service_account>-token-anchor-<suffix>) on the spoke, so deleting the anchor revokes it.
+      - Each run keeps the hub's token while more than a third of its life is left and issues a new one after
+        that (the previous anchor is deleted once the hub holds the new token), so a scheduled registration
+        run (an AWX schedule) keeps the spoke registered; a spoke not reached before its token expires drops
+        out of Argo CD until the next run.
+      - Unset (the default) keeps the long-lived C(service-account-token) Secret of C(argocd cluster add).
+        Switching either way revokes the previous token.
+    type: str
+  allow_insecure:
+    description:
+      - Register a spoke whose connection does not verify TLS (C(validate_certs=false),
+        C(insecure-skip-tls-verify)); Argo CD then reaches it unverified too (C(insecure=true) in the hub Secret).
+      - Without it such a spoke is refused, so an unverified connection is never copied into Argo CD silently.
+    type: bool
+    default: false
   wait_timeout:
-    description: Seconds to wait for the token controller to fill the token Secret.
+    description:
+      - Seconds to wait for the token controller to fill the token Secret.
+      - A run holds the hub's Leases for the spoke (C(hubspoke-cluster-*) in O(argocd_namespace)) for at most
+        this plus 120 seconds; another run for the same spoke waits as long for them.
     type: int
     default: 30
   state:
-    description: V(absent) deletes the hub Secret and the spoke's ServiceAccount, RBAC and token Secrets.
+    description:
+      - V(absent) deletes the hub Secret and the spoke's ServiceAccount, RBAC and token Secrets.
+      - When the spoke does not answer, V(absent) deletes the hub Secret only and warns, naming what is left on
+        the spoke (RV(left_on_spoke)).
     type: str
     choices: [present, absent]
     default: present

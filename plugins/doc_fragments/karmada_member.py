@@ -37,6 +37,19 @@ options:
     description: Create the impersonator ServiceAccount and Secret (used by Karmada's cluster proxy), as karmadactl does.
     type: bool
     default: true
+  rotate:
+    description:
+      - Issue new member tokens now (Push mode) - new token Secrets on the member, the control plane's Secrets
+        switched to them, and only then the previous token Secrets deleted, which revokes the old tokens.
+      - A change every time it runs; after any successful run only the token Secrets in use remain.
+    type: bool
+    default: false
+  allow_insecure:
+    description:
+      - Join a member whose connection does not verify TLS; Karmada then reaches it with
+        C(insecureSkipTLSVerification). Without it such a member is refused.
+    type: bool
+    default: false
   wait_timeout:
     description: Seconds to wait for the member's tokens, and for Karmada to finish removing the C(Cluster) on unjoin.
     type: int

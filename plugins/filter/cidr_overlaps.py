@@ -2,6 +2,9 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """hubspoke.multicluster.cidr_overlaps: which clusters' pod and service ranges overlap."""
 
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.hubspoke.multicluster.plugins.module_utils.kube.errors import ClusterError
 from ansible_collections.hubspoke.multicluster.plugins.module_utils.networks.cluster_networks import describe, overlaps
 
 DOCUMENTATION = r"""
@@ -13,7 +16,8 @@ author:
 description:
   - Compares every cluster's pod and service ranges with every other cluster's, as Submariner requires unless
     Globalnet is on, and returns one entry per overlapping pair of ranges, naming both clusters and both ranges.
-  - The input is what M(hubspoke.multicluster.cluster_networks) returns, per cluster.
+  - The input is what M(hubspoke.multicluster.cluster_networks) returns, per cluster; a range that is not a CIDR
+    fails the filter, naming it.
 options:
   _input:
     description: Cluster name to C({pod_cidrs, service_cidrs}).
@@ -41,7 +45,10 @@ _value:
 
 
 def cidr_overlaps(networks):
-    return [dict(found, message=describe(found)) for found in overlaps(networks or {})]
+    try:
+        return [dict(found, message=describe(found)) for found in overlaps(networks or {})]
+    except ClusterError as err:
+        raise AnsibleFilterError("cidr_overlaps: {0}".format(err)) from None
 
 
 class FilterModule:  # pylint: disable=too-few-public-methods

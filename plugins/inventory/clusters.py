@@ -14,15 +14,22 @@ description:
     Argo CD hubs, the C(Cluster) objects of a Karmada control plane or a Cluster API management cluster,
     Open Cluster Management C(ManagedCluster) objects, and clusters listed in this file.
   - The same cluster (same API server URL) found by several sources is one host with merged labels;
-    a label that two sources set to different values is reported (a warning, an error with O(strict)).
-  - Every host gets C(hubspoke_kubeconfig) (and C(hubspoke_context) for kubeconfig sources), to pass to
-    the kubernetes.core auth options with C(module_defaults) and the C(group/hubspoke.multicluster.fleet)
-    action group. For clusters whose credentials live in a hub Secret, C(hubspoke_kubeconfig) is a
-    call of the P(hubspoke.multicluster.cluster_kubeconfig#lookup) lookup, evaluated when a task runs,
-    so no token appears in C(ansible-inventory) output or in the inventory cache.
+    a label that two sources set to different values is a warning (the first source's value is kept), and
+    with O(strict) that cluster is left out, with a warning naming the label and both values.
+  - Every host runs through the P(hubspoke.multicluster.cluster#connection) connection
+    (C(ansible_connection)), which gives each module exactly its cluster's credentials, so tasks need no auth
+    options. C(hubspoke_connection) says how to reach the cluster (kubernetes.core's auth options), and
+    C(hubspoke_hub_connection) how to reach its hub; C(hubspoke_kubeconfig) and C(hubspoke_context) are set too.
+    For clusters whose credentials live in a hub Secret, the kubeconfig is a call of the
+    P(hubspoke.multicluster.cluster_kubeconfig#lookup) lookup, evaluated when a task runs, so no token
+    appears in C(ansible-inventory) output or in the inventory cache.
   - Other host variables are C(hubspoke_cluster_name), C(hubspoke_server), C(hubspoke_labels),
-    C(hubspoke_annotations), C(hubspoke_source), C(hubspoke_sources), C(hubspoke_hub), C(hubspoke_details),
-    C(ansible_connection=local) and C(ansible_python_interpreter) (the controller's Python).
+    C(hubspoke_annotations), C(hubspoke_source), C(hubspoke_sources), C(hubspoke_hub), C(hubspoke_details) and
+    C(ansible_python_interpreter) (the controller's Python).
+  - One bad item never costs the rest of the inventory - a source that cannot be read is skipped (unless
+    O(fail_on_source_error)), and a cluster Secret, context, object or static entry that cannot be made a
+    cluster (malformed data, a label that is not a string, a host name another cluster has too) is left out
+    with a warning naming it.
   - Default groups are C(<prefix>_<value>) for the labels of O(label_groups), C(source_<name>) per
     source and C(hub_<name>) per hub; O(keyed_groups), O(groups) and O(compose) work as in every
     constructed inventory. Group names are sanitized (C(cn-hangzhou) becomes C(cn_hangzhou)).
@@ -70,7 +77,7 @@ options:
         Argo CD cluster name, object name); V(server) is its API URL; C(label:<key>) is the value of a label;
         anything else is a Jinja2 expression over C(name), C(server), C(labels), C(annotations), C(source) and C(hub).
       - Names are sanitized (characters other than letters, digits, C(_), C(.) and C(-) become C(_)).
-        Two clusters with the same host name are an error.
+        Two clusters with the same host name are both left out, with a warning naming them.
     type: str
     default: name
   label_groups:
@@ -92,6 +99,18 @@ options:
         Saves one API read per task, but tokens then appear in C(ansible-inventory) output and the inventory cache.
     type: bool
     default: false
+  exec_commands:
+    description:
+      - Commands (names on the controller's PATH, no paths) that a kubeconfig read from a hub Secret may run for
+        credentials, for example V(aws) for Argo CD's C(awsAuthConfig) (EKS) or the C(command) of its
+        C(execProviderConfig).
+      - B(Dangerous) - whoever may write Secrets on the hub then chooses the arguments and environment of these
+        commands, run on the controller or the AWX execution node with its rights. By default no command runs,
+        and a Secret whose kubeconfig needs one, or names a token file or a certificate path, fails the tasks of
+        that cluster with a message that names the Secret and the field.
+    type: list
+    elements: str
+    default: []
   source_timeout:
     description: Seconds to wait for each API request of a source.
     type: int
@@ -121,13 +140,10 @@ keyed_groups:
 compose:
   ansible_host: hubspoke_server
 
-# A play over env_production:&region_cn_hangzhou reaches those clusters with no auth in the tasks:
+# A play over env_production:&region_cn_hangzhou reaches those clusters with no auth in the tasks (the
+# hubspoke.multicluster.cluster connection gives each module its own cluster's credentials):
 # - hosts: env_production:&region_cn_hangzhou
 #   gather_facts: false
-#   module_defaults:
-#     group/hubspoke.multicluster.fleet:
-#       kubeconfig: "{{ hubspoke_kubeconfig }}"
-#       context: "{{ hubspoke_context | default(omit) }}"
 #   tasks:
 #     - kubernetes.core.k8s_info: {kind: Namespace}
 """
@@ -172,16 +188,17 @@ class InventoryModule(ClusterInventoryBase):
         hit, clusters = self.get_cached_result(path, cache)
         if hit:
             return clusters
-        found, errors = read_sources(sources, self.get_option("source_timeout"))
+        found, errors, warnings = read_sources(sources, self.get_option("source_timeout"))
+        for warning in warnings:
+            self.display.warning("hubspoke.multicluster.clusters: {0}".format(warning))
         for name, error in errors.items():
             if self.get_option("fail_on_source_error"):
                 raise ClusterInventoryError("source {0}: {1}".format(name, error))
             self.display.warning("hubspoke.multicluster.clusters: skipping source {0}: {1}".format(name, error))
         clusters, conflicts = merge_clusters(found)
-        for conflict in conflicts:
-            if self.get_option("strict"):
-                raise ClusterInventoryError(conflict)
-            self.display.warning("hubspoke.multicluster.clusters: {0}".format(conflict))
+        if not self.get_option("strict"):
+            for conflict in conflicts:
+                self.display.warning("hubspoke.multicluster.clusters: {0}".format(conflict))
         # Only a complete read is cached: a skipped source must be retried next time.
         if not errors:
             self.update_cached_result(path, clusters)
@@ -206,7 +223,15 @@ class InventoryModule(ClusterInventoryBase):
     def _populate(self, clusters):
         strict = self.get_option("strict")
         label_groups = self.get_option("label_groups") or {}
-        for hostname, cluster in assign_hostnames(clusters, self._hostname_of).items():
+        if strict:  # a cluster the sources disagree about is left out, not guessed at
+            for cluster in (c for c in clusters if c["label_conflicts"]):
+                self.display.warning("hubspoke.multicluster.clusters: leaving out cluster {0} (strict): {1}".format(
+                    cluster["name"], "; ".join(cluster["label_conflicts"])))
+            clusters = [c for c in clusters if not c["label_conflicts"]]
+        hosts, problems = assign_hostnames(clusters, self._hostname_of)
+        for problem in problems:
+            self.display.warning("hubspoke.multicluster.clusters: {0}".format(problem))
+        for hostname, cluster in hosts.items():
             self.inventory.add_host(hostname)
             hostvars = {
                 "ansible_connection": "hubspoke.multicluster.cluster",
@@ -221,7 +246,8 @@ class InventoryModule(ClusterInventoryBase):
                 "hubspoke_details": cluster["details"],
                 "hubspoke_label_conflicts": cluster["label_conflicts"],
             }
-            hostvars.update(connection_vars(cluster, self.get_option("inline_credentials")))
+            hostvars.update(connection_vars(cluster, self.get_option("inline_credentials"),
+                                            self.get_option("exec_commands")))
             for key, value in hostvars.items():
                 self.inventory.set_variable(hostname, key, value)
             for source in cluster["sources"]:

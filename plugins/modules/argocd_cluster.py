@@ -17,7 +17,13 @@ description:
     C(project) and C(shard), and the given labels and annotations. Argo CD uses it unchanged.
   - Labels and annotations are updated in place on later runs; labels the hub Secret has and O(labels) no
     longer lists are removed, so the hub follows the inventory.
-  - Beyond the CLI, O(rbac) grants read-only or custom rules instead of full access.
+  - Beyond the CLI, O(rbac) grants a least-privilege GitOps preset, read-only or custom rules instead of full
+    access; a spoke whose connection does not verify TLS is refused unless O(allow_insecure) says so.
+  - After the hub holds the token in use, every other token Secret of the ServiceAccount is deleted, so a
+    rotation that failed midway leaves no valid token behind once a later run succeeds.
+  - Two runs for the same spoke (or the same name) take turns through Leases on the hub, and the hub Secret
+    is only written over the version read, so concurrent register and rotate runs never leave the hub with a
+    revoked token; a server already registered under another name is refused.
   - Every object goes through kubernetes.core's apply logic, so check mode uses server-side dry run and
     diffs are real; the hub Secret's data (the token) is hidden in results and diffs.
   - Written here because no maintained module does this; Argo CD's own CLI needs a running API server and login.
@@ -39,7 +45,9 @@ notes:
   - A spoke registered to several hubs needs one O(service_account) per hub, otherwise rotating for one hub
     revokes the token of the others.
   - Safe for many spokes in parallel (forks) - each spoke writes only its own objects and its own hub Secret.
-  - TokenRequest-based short-lived tokens (exec plugins, workload identity) are not implemented.
+  - Every request has a timeout (10 s to connect, 60 s to answer), so a server that never answers fails the task.
+  - Bound tokens (O(token_expiration)) answer argo-cd issues 9610 and 16035; exec plugins and workload identity
+    are not implemented.
 """
 
 EXAMPLES = r"""
@@ -87,7 +95,7 @@ secret_name:
   type: str
   sample: cluster-10.0.0.1-3520361325
 token_secret:
-  description: Name of the spoke's token Secret the hub uses.
+  description: Name of the spoke's token Secret the hub uses (with O(token_expiration), of the token's anchor Secret).
   returned: when state is present
   type: str
   sample: argocd-manager-long-lived-token
@@ -96,18 +104,38 @@ rotated:
   returned: when state is present
   type: bool
 hub_secret:
-  description: The hub Secret as stored, with every data value replaced by C(VALUE_HIDDEN).
+  description:
+    - The hub Secret as stored, with every data value replaced by C(VALUE_HIDDEN), and without C(managedFields)
+      and C(kubectl.kubernetes.io/last-applied-configuration), which could hold an earlier token.
   returned: when state is present and the spoke has a token
   type: dict
+token_expires:
+  description: When the hub's bound token expires (UTC).
+  returned: when state is present with O(token_expiration), and not in check mode
+  type: str
+  sample: "2027-01-01T00:00:00Z"
+insecure:
+  description: Whether Argo CD reaches the spoke without verifying TLS (only with O(allow_insecure)).
+  returned: when state is present
+  type: bool
+spoke_reachable:
+  description: V(false) when the spoke did not answer and only the hub Secret was deleted.
+  returned: when state is absent and the spoke did not answer
+  type: bool
+left_on_spoke:
+  description: What stays on a spoke that did not answer, as C(Kind namespace/name).
+  returned: when state is absent and the spoke did not answer
+  type: list
+  elements: str
 """
 
-from ansible_collections.hubspoke.multicluster.plugins.module_utils.argocd.cluster import OPTIONS, register
+from ansible_collections.hubspoke.multicluster.plugins.module_utils.argocd.cluster import OPTIONS, deregister_unreachable, register
 from ansible_collections.hubspoke.multicluster.plugins.module_utils.kube.runner import cluster_module, run_on_two_clusters
 
 
 def main():
     module = cluster_module(OPTIONS, second="hub", required_if=[("rbac", "custom", ["rules"])])
-    run_on_two_clusters(module, ("spoke", "hub"), "hub", register)
+    run_on_two_clusters(module, ("spoke", "hub"), "hub", register, unreachable=deregister_unreachable)
 
 
 if __name__ == "__main__":

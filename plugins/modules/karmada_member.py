@@ -19,7 +19,10 @@ description:
     optional provider, region and zones.
   - Beyond the CLI, O(labels) go on the C(Cluster) (so PropagationPolicies can select by inventory labels) and
     follow the inventory on later runs; a second run changes nothing; O(state=absent) unjoins, waits until
-    Karmada has cleaned up, and removes what the join created on both sides.
+    Karmada has cleaned up, and removes what the join created on both sides. The member's cluster namespace
+    is deleted only if the join created it (it carries C(app.kubernetes.io/managed-by=hubspoke.multicluster)).
+  - A member that does not answer is unjoined on the control plane only, with a warning naming what stays on
+    the member (RV(left_on_member)).
   - Refuses a control plane without the C(cluster.karmada.io) API, a name already joined for another member,
     and a member already joined under another name.
   - Every object goes through kubernetes.core's apply logic, so check mode uses server-side dry run and diffs are
@@ -81,15 +84,32 @@ cluster:
   description: The C(Cluster) object as stored (in Pull mode, once the agent has created it).
   returned: when state is present and not in check mode on a new member
   type: dict
+rotated:
+  description: Whether this run issued new member tokens (O(rotate)).
+  returned: when state is present in Push mode and not in check mode on a new member
+  type: bool
+insecure:
+  description: Whether Karmada reaches the member without verifying TLS (only with O(allow_insecure)).
+  returned: when state is present in Push mode
+  type: bool
+member_reachable:
+  description: V(false) when the member did not answer and was unjoined on the control plane only.
+  returned: when state is absent and the member did not answer
+  type: bool
+left_on_member:
+  description: What stays on a member that did not answer, as C(Kind namespace/name).
+  returned: when state is absent and the member did not answer
+  type: list
+  elements: str
 """
 
-from ansible_collections.hubspoke.multicluster.plugins.module_utils.karmada.member import OPTIONS, join
+from ansible_collections.hubspoke.multicluster.plugins.module_utils.karmada.member import OPTIONS, join, unjoin_unreachable
 from ansible_collections.hubspoke.multicluster.plugins.module_utils.kube.runner import cluster_module, run_on_two_clusters
 
 
 def main():
     module = cluster_module(OPTIONS, second="control_plane")
-    run_on_two_clusters(module, ("member", "Karmada control plane"), "control_plane", join)
+    run_on_two_clusters(module, ("member", "Karmada control plane"), "control_plane", join, unreachable=unjoin_unreachable)
 
 
 if __name__ == "__main__":

@@ -22,19 +22,69 @@ class ClusterInventoryError(ClusterError):
     """A user error in the inventory: the message says which source, file or key."""
 
 
+def _kind_of(value):
+    """What a YAML value is, in words (Ansible wraps YAML's values in types of its own)."""
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if value is None:
+        return "null"
+    return "a " + type(value).__name__.lstrip("_")
+
+
+def _checked(cluster, field, pairs):
+    """Labels and annotations as Kubernetes has them, strings to strings; anything else is refused by name (YAML
+    makes `1: x` an integer key and `version: 1.30` the float 1.3, which no group name could mean)."""
+    for key, value in (pairs or {}).items():
+        if not isinstance(key, str):
+            raise ClusterInventoryError("cluster {0}: {1} key {2!r} is not a string (it is {3}): quote it".format(
+                cluster, field, key, _kind_of(key)))
+        if not isinstance(value, str):
+            raise ClusterInventoryError("cluster {0}: {1} {2!r} has the value {3!r}, which is not a string (it is "
+                                        "{4}): quote it".format(cluster, field, key, value, _kind_of(value)))
+    return dict(pairs or {})
+
+
 def make_cluster(name, server, source, hub=None, labels=None, annotations=None, connection=None, details=None,
                  hub_connection=None):
+    """A cluster record; a label or annotation that is not a string to a string raises ClusterInventoryError."""
+    if not isinstance(name, str) or not name:
+        raise ClusterInventoryError("a cluster needs a name (a string), got {0!r}".format(name))
     return {
         "name": name,
         "server": server.rstrip("/") if server else server,
         "source": source,
         "hub": hub,
-        "labels": dict(labels or {}),
-        "annotations": dict(annotations or {}),
+        "labels": _checked(name, "label", labels),
+        "annotations": _checked(name, "annotation", annotations),
         "connection": connection or {},
         "hub_connection": hub_connection or {},
         "details": details or {},
     }
+
+
+def each_cluster(items, build, describe, warn):
+    """The records build(item) returns (None skips an item), an item it cannot build skipped with a warning that
+    describe(item) names: one malformed object on a hub must not cost the rest of the inventory."""
+    records = []
+    for item in items:
+        try:
+            record = build(item)
+        except (ClusterInventoryError, ValueError, TypeError, KeyError, AttributeError) as err:
+            warn("skipping {0}: {1}".format(describe(item), err))
+            continue
+        if record is not None:
+            records.append(record)
+    return records
+
+
+def api_object(kind):
+    """A describe() for each_cluster: `Kind namespace/name` of an API object."""
+    def describe(obj):
+        metadata = obj.get("metadata") or {}
+        return "{0} {1}".format(kind, "/".join(filter(None, (metadata.get("namespace"), metadata.get("name")))))
+    return describe
 
 
 def normalize_server(server):
@@ -89,19 +139,27 @@ def sanitize_hostname(name):
 
 
 def assign_hostnames(clusters, name_of):
-    """Map hostname -> cluster, failing clearly when two different clusters would share a name."""
-    hosts = {}
+    """(hostname -> cluster, [problems]). A cluster whose name cannot be made, and every cluster of a name two
+    different clusters would share, is left out with a problem naming it: guessing which one a host name means
+    could run a play on the wrong cluster, and one ambiguity must not cost the rest of the inventory."""
+    hosts, problems, ambiguous = {}, [], set()
     for cluster in clusters:
-        hostname = sanitize_hostname(name_of(cluster))
+        try:
+            hostname = sanitize_hostname(name_of(cluster))
+        except ClusterInventoryError as err:
+            problems.append("leaving out cluster {0} (source {1}): {2}".format(cluster["name"], cluster["source"], err))
+            continue
         if not hostname:
-            raise ClusterInventoryError("cluster {0} from source {1} has an empty host name".format(
+            problems.append("leaving out cluster {0} (source {1}): its host name is empty".format(
                 cluster["server"], cluster["source"]))
-        if hostname in hosts:
-            other = hosts[hostname]
-            raise ClusterInventoryError(
-                "host name {0!r} is used by two clusters: {1} (source {2}) and {3} (source {4}); "
-                "set the `hostname` option to something unique, for example a label or "
-                "\"name ~ '-' ~ source\"".format(hostname, other["server"], other["source"],
-                                                 cluster["server"], cluster["source"]))
-        hosts[hostname] = cluster
-    return hosts
+        elif hostname in hosts or hostname in ambiguous:
+            other = hosts.pop(hostname, None)
+            ambiguous.add(hostname)
+            problems.append(
+                "leaving out host name {0!r}: it names two clusters, {1} (source {2}) and {3} (source {4}); set the "
+                "`hostname` option to something unique, for example a label or \"name ~ '-' ~ source\"".format(
+                    hostname, (other or cluster)["server"], (other or cluster)["source"], cluster["server"],
+                    cluster["source"]))
+        else:
+            hosts[hostname] = cluster
+    return hosts, problems

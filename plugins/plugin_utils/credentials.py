@@ -17,6 +17,7 @@ from ansible_collections.hubspoke.multicluster.plugins.module_utils.argocd.clust
 )
 from ansible_collections.hubspoke.multicluster.plugins.plugin_utils import kube
 from ansible_collections.hubspoke.multicluster.plugins.plugin_utils.cluster import ClusterInventoryError
+from ansible_collections.hubspoke.multicluster.plugins.plugin_utils.credential_policy import trusted_kubeconfig
 
 KINDS = ("argocd", "karmada", "capi")
 # Ansible masks every string of a no_log option (kubernetes.core's `kubeconfig` is one) wherever it
@@ -36,11 +37,7 @@ def _field(secret, key, ref):
     return base64.b64decode(value).decode()
 
 
-def kubeconfig_for(ref):
-    kind = ref.get("kind")
-    if kind not in KINDS:
-        raise ClusterInventoryError("credential kind must be one of {0}, got {1!r}".format(", ".join(KINDS), kind))
-    secret = _secret(ref)
+def _kubeconfig(kind, secret, ref):
     if kind == "argocd":
         cluster = parse_cluster_secret(secret)
         return kubeconfig_from_config(ENTRY_NAME, cluster["server"], cluster["config"])
@@ -55,3 +52,14 @@ def kubeconfig_for(ref):
     except yaml.YAMLError as err:
         raise ClusterInventoryError("Secret {0}/{1}: `value` is not a kubeconfig: {2}".format(
             ref["namespace"], ref["name"], err)) from err
+
+
+def kubeconfig_for(ref):
+    """The kubeconfig of a credential reference, read from its Secret and kept to what only reaches the cluster
+    (plugin_utils/credential_policy.py; `allow_exec` in the reference names the commands it may run)."""
+    kind = ref.get("kind")
+    if kind not in KINDS:
+        raise ClusterInventoryError("credential kind must be one of {0}, got {1!r}".format(", ".join(KINDS), kind))
+    doc = _kubeconfig(kind, _secret(ref), ref)
+    where = "Secret {0}/{1} on the hub".format(ref["namespace"], ref["name"])
+    return trusted_kubeconfig(doc, where, ref.get("allow_exec") or ())

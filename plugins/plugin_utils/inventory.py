@@ -79,25 +79,27 @@ def _without_none(value):
     return value
 
 
-def connection_var(connection, inline_credentials=False):
+def connection_var(connection, inline_credentials=False, exec_commands=()):
     """A record's connection as a host variable: as stated, a Secret read by a lookup when a task runs (or
     now, with inline_credentials), or the environment's hub credential read when a task runs."""
     if "secret" in connection:
+        ref = dict(connection["secret"], **({"allow_exec": list(exec_commands)} if exec_commands else {}))
         if inline_credentials:
-            return {"kubeconfig": kubeconfig_for(connection["secret"])}
-        return {"kubeconfig": trust_as_template(kubeconfig_lookup(connection["secret"]))}
+            return {"kubeconfig": kubeconfig_for(ref)}
+        return {"kubeconfig": trust_as_template(kubeconfig_lookup(ref))}
     if "environment" in connection:
         return trust_as_template(ENVIRONMENT_CONNECTION)
     return dict(connection)
 
 
-def connection_vars(cluster, inline_credentials=False):
+def connection_vars(cluster, inline_credentials=False, exec_commands=()):
     """hubspoke_connection (what the cluster connection plugin and the roles use), the hub's, and the
     hubspoke_kubeconfig / hubspoke_context of earlier inventories."""
-    connection = connection_var(cluster["connection"], inline_credentials)
+    connection = connection_var(cluster["connection"], inline_credentials, exec_commands)
     variables = {"hubspoke_connection": connection}
     if cluster["hub_connection"]:
-        variables["hubspoke_hub_connection"] = connection_var(cluster["hub_connection"], inline_credentials)
+        variables["hubspoke_hub_connection"] = connection_var(cluster["hub_connection"], inline_credentials,
+                                                              exec_commands)
     if isinstance(connection, dict):
         variables.update({"hubspoke_" + k: v for k, v in connection.items() if k in ("kubeconfig", "context")})
     return variables

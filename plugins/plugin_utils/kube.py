@@ -13,7 +13,7 @@ try:
 except ImportError:
     ApiException = None  # for_connection reports the missing library
 
-from ansible_collections.hubspoke.multicluster.plugins.module_utils.kube.errors import connection_error_reason
+from ansible_collections.hubspoke.multicluster.plugins.module_utils.kube.errors import api_message, connection_error_reason
 from ansible_collections.hubspoke.multicluster.plugins.module_utils.kube import client as kube_client
 from ansible_collections.hubspoke.multicluster.plugins.module_utils.kube import connection as kube_connection
 from ansible_collections.hubspoke.multicluster.plugins.module_utils.kube.errors import ConnectionOptionsError
@@ -45,8 +45,8 @@ def get_json(api_client, path, query=None, timeout=15):
                                        auth_settings=["BearerToken"], _preload_content=False,
                                        _request_timeout=timeout)
     except ApiException as err:  # pylint: disable=catching-non-exception
-        raise ClusterInventoryError("{0} answered {1} {2} for {3}".format(
-            api_client.configuration.host, err.status, err.reason, path)) from err
+        raise ClusterInventoryError("{0} answered {1} {2} for {3}: {4}".format(
+            api_client.configuration.host, err.status, err.reason, path, api_message(err))) from err
     except Exception as err:  # urllib3's errors: the server cannot be reached
         raise ClusterInventoryError("cannot reach {0}: {1}".format(
             api_client.configuration.host, connection_error_reason(err))) from err

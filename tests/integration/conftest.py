@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from kubernetes import client
 
-from helpers import argocd_cluster_secrets, fleet_api
+from helpers import argocd_cluster_secrets, fleet_api, fleet_secrets
 from localfleet import config, fleet
 
 
@@ -40,6 +40,25 @@ class Fleet:
         except client.ApiException as err:
             return err.status
         return 200
+
+    def revoked(self, context, token, timeout=20):
+        """Whether the cluster refuses the token (401) within `timeout` seconds: kube-apiserver caches a token it
+        accepted for 10 s, so a token used just before its revocation still works that long."""
+        import time  # pylint: disable=import-outside-toplevel
+
+        deadline = time.monotonic() + timeout
+        while self.status_with_token(context, token) != 401:
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.5)
+        return True
+
+    def secrets(self):
+        """Every credential the fleet's clusters and Karmada's API server (when up) hold, for log greps."""
+        found = fleet_secrets(self.kubeconfig, self.contexts)
+        if any(row["cluster"] == "karmada" and row["state"] == "up" for row in fleet.status()):
+            found |= fleet_secrets(config.KARMADA_KUBECONFIG, ["karmada"])
+        return found
 
     def argocd_secrets(self):
         """{name: Secret} of the Argo CD cluster Secrets on the hub."""

@@ -13,7 +13,7 @@ import pytest
 from kubernetes import client, dynamic
 
 import upstream
-from helpers import INVENTORY, ROOT, delete_namespace, install_crds, run_playbook
+from helpers import INVENTORY, ROOT, assert_no_secret_in, delete_namespace, install_crds, run_playbook
 from localfleet import config, demo_app, fleet
 from localfleet.demo_app import TARGETS
 
@@ -43,8 +43,9 @@ def fixture_dr(local_fleet, tmp_path_factory):
         fleet.stop("argocd")
 
 
-def dr_run(dr, playbook, **extra):
-    return run_playbook(playbook, INVENTORY, [dr["vars"], {"failover_applications": ["web"], **extra}])
+def dr_run(dr, playbook, verbosity=0, **extra):
+    return run_playbook(playbook, INVENTORY, [dr["vars"], {"failover_applications": ["web"], **extra}],
+                        verbosity=verbosity)
 
 
 def applications(local_fleet):
@@ -124,10 +125,12 @@ def test_refusals_change_nothing(dr, local_fleet):
 
 
 def test_failover_with_the_primary_dead_then_failback(dr, local_fleet):
+    held = local_fleet.secrets()
     fleet.stop("spoke-1")
     try:
-        over = dr_run(dr, FAILOVER, failover_confirm="spoke-2")
+        over = dr_run(dr, FAILOVER, failover_confirm="spoke-2", verbosity=3)
         assert over.rc == 0, over.stdout
+        assert_no_secret_in(over, held)
         assert available(local_fleet, "spoke-2") == (3, 3)
         assert synced_and_healthy(application(local_fleet, "spoke-2"))
         assert dns_targets(local_fleet) == TARGETS["spoke-2"]
@@ -142,8 +145,9 @@ def test_failover_with_the_primary_dead_then_failback(dr, local_fleet):
     finally:
         fleet.start("spoke-1")
 
-    back = dr_run(dr, FAILBACK, failover_confirm="spoke-1")
+    back = dr_run(dr, FAILBACK, failover_confirm="spoke-1", verbosity=3)
     assert back.rc == 0, back.stdout
+    assert_no_secret_in(back, local_fleet.secrets())
     assert available(local_fleet, "spoke-1") == (3, 3)
     assert synced_and_healthy(application(local_fleet, "spoke-1"))
     assert dns_targets(local_fleet) == TARGETS["spoke-1"]

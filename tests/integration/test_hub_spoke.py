@@ -9,7 +9,7 @@ import pytest
 from kubernetes import client
 
 import upstream
-from helpers import INVENTORY, ROOT, argocd_cluster_secrets, as_argocd, delete_namespace, run_playbook
+from helpers import INVENTORY, ROOT, argocd_cluster_secrets, as_argocd, assert_no_secret_in, delete_namespace, run_playbook
 
 SITE = ROOT / "playbooks/site.yml"
 ROTATE = ROOT / "playbooks/rotate_credentials.yml"
@@ -58,8 +58,9 @@ def test_site_installs_argocd_registers_spokes_and_routes_apps(hub, fresh_hub, l
     with pytest.raises(client.ApiException):
         local_fleet.core("spoke-1").read_namespaced_service_account("argocd-manager", "kube-system")
 
-    first = run_playbook(SITE, INVENTORY)
+    first = run_playbook(SITE, INVENTORY, verbosity=3)
     assert first.rc == 0 and first.failed == 0, first.stdout
+    assert_no_secret_in(first, local_fleet.secrets())
     hub_api = local_fleet.api(local_fleet.hub)
     apps = client.AppsV1Api(hub_api)
     workloads = apps.list_namespaced_deployment("argocd").items + apps.list_namespaced_stateful_set("argocd").items
@@ -126,15 +127,19 @@ def test_one_unreachable_spoke_does_not_stop_the_others(installed_hub, ghost_spo
 
 
 def test_rotate_then_deregister(installed_hub, local_fleet):
-    assert run_playbook(REGISTER, INVENTORY).rc == 0
+    registered = run_playbook(REGISTER, INVENTORY, verbosity=3)
+    assert registered.rc == 0
+    held = local_fleet.secrets()
+    assert_no_secret_in(registered, held)
     before = tokens_by_cluster(local_fleet)
 
     rotated = run_playbook(ROTATE, INVENTORY, verbosity=3)
     assert rotated.rc == 0 and rotated.changed == len(local_fleet.spokes), rotated.stdout
+    assert_no_secret_in(rotated, held | local_fleet.secrets())
     after = tokens_by_cluster(local_fleet)
     for spoke in local_fleet.spokes:
         assert after[spoke] != before[spoke]
-        assert local_fleet.status_with_token(spoke, before[spoke]) == 401
+        assert local_fleet.revoked(spoke, before[spoke])
         assert local_fleet.status_with_token(spoke, after[spoke]) == 200
         assert after[spoke] not in rotated.stdout and before[spoke] not in rotated.stdout
     # Only one token Secret is left on each spoke: the one the hub holds.
@@ -146,8 +151,10 @@ def test_rotate_then_deregister(installed_hub, local_fleet):
     assert young.rc == 0 and young.changed == 0, young.stdout
     assert run_playbook(REGISTER, INVENTORY).changed == 0  # registration keeps the rotated token
 
-    removed = run_playbook(DEREGISTER, INVENTORY, limit="spoke-1")
+    held = local_fleet.secrets()
+    removed = run_playbook(DEREGISTER, INVENTORY, limit="spoke-1", verbosity=3)
     assert removed.rc == 0 and removed.changed == 1
+    assert_no_secret_in(removed, held)
     assert set(tokens_by_cluster(local_fleet)) == set(local_fleet.spokes) - {"spoke-1"}
     with pytest.raises(client.ApiException):
         local_fleet.core("spoke-1").read_namespaced_service_account("argocd-manager", "kube-system")

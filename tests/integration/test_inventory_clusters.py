@@ -171,9 +171,12 @@ def test_unreachable_source_warns_and_the_others_load(registered, inventory_file
     assert "Traceback" not in proc.stderr
 
 
-def test_duplicate_host_names_are_a_clear_error(registered, inventory_file):
+def test_duplicate_host_names_leave_both_clusters_out(registered, inventory_file):
+    """Neither of two clusters behind one host name may receive the other's tasks: both are left out, loudly."""
     proc = inventory(inventory_file(hostname="label:environment", label_groups={}), "--list")
-    assert "host name 'production' is used by two clusters" in proc.stderr
+    assert proc.returncode == 0, proc.stderr
+    assert "leaving out host name 'production': it names two clusters" in proc.stderr
+    assert "production" not in json.loads(proc.stdout)["_meta"]["hostvars"]
     assert "Traceback" not in proc.stderr
 
 

@@ -12,7 +12,7 @@ import yaml
 from kubernetes import client, dynamic
 
 import upstream
-from helpers import INVENTORY, ROOT, fleet_api, kube_system_uid, run_playbook
+from helpers import INVENTORY, ROOT, assert_no_secret_in, delete_namespace, fleet_api, kube_system_uid, run_playbook
 from localfleet import config, fleet
 
 JOIN = ROOT / "playbooks/karmada_join.yml"
@@ -98,8 +98,9 @@ def test_join_check_mode_then_join_with_labels(karmada, unjoined, local_fleet):
     assert not clusters(karmada)
     assert "karmada-cluster" not in {n.metadata.name for n in local_fleet.core("spoke-1").list_namespace().items}
 
-    first = run_playbook(JOIN, INVENTORY)
+    first = run_playbook(JOIN, INVENTORY, verbosity=3)
     assert first.rc == 0, first.stdout
+    assert_no_secret_in(first, local_fleet.secrets())
     joined = clusters(karmada)
     assert set(joined) == set(local_fleet.spokes)
     for spoke in local_fleet.spokes:
@@ -146,8 +147,9 @@ def test_weighted_propagation_with_override(karmada, local_fleet):
     assert check.rc == 0, check.stdout
     assert deployment(local_fleet, "spoke-1") is None
 
-    run = run_playbook(POLICIES, INVENTORY, POLICY_VARS)
+    run = run_playbook(POLICIES, INVENTORY, POLICY_VARS, verbosity=3)
     assert run.rc == 0, run.stdout
+    assert_no_secret_in(run, local_fleet.secrets())
     spoke1 = wait_for(lambda: (d := deployment(local_fleet, "spoke-1")) and d.status.available_replicas == 2 and d,
                       "2 available replicas on spoke-1")
     spoke2 = wait_for(lambda: (d := deployment(local_fleet, "spoke-2")) and d.status.available_replicas == 1 and d,
@@ -263,6 +265,75 @@ def test_unjoin_one_member_cleans_both_sides(karmada, local_fleet):
         b.metadata.name for b in client.RbacAuthorizationV1Api(member).list_cluster_role_binding().items}
     again = run_playbook(JOIN, INVENTORY, {"karmada_member_state": "absent"}, limit="spoke-2")
     assert again.rc == 0 and again.changed == 0, again.stdout
+
+
+def member_tokens(local_fleet, spoke):
+    """{Secret name: token} of the member's token Secrets for its karmada-<name> ServiceAccount."""
+    items = local_fleet.core(spoke).list_namespaced_secret(
+        "karmada-cluster", field_selector="type=kubernetes.io/service-account-token").items
+    return {s.metadata.name: base64.b64decode(s.data["token"]).decode() for s in items
+            if s.metadata.annotations.get("kubernetes.io/service-account.name") == f"karmada-{spoke}"
+            and (s.data or {}).get("token")}
+
+
+def plane_token(karmada, spoke):
+    return base64.b64decode(client.CoreV1Api(karmada.client).read_namespaced_secret(
+        spoke, "karmada-cluster").data["token"]).decode()
+
+
+def test_rotation_switches_karmada_then_revokes_the_old_tokens(karmada, local_fleet):
+    assert run_playbook(JOIN, INVENTORY).rc == 0
+    old = plane_token(karmada, "spoke-1")
+    rotated = run_playbook(JOIN, INVENTORY, {"karmada_member_rotate": True}, limit="spoke-1", verbosity=3)
+    assert rotated.rc == 0 and rotated.results("Join the member to Karmada")["spoke-1"]["rotated"] is True
+    new = plane_token(karmada, "spoke-1")
+    assert new != old and list(member_tokens(local_fleet, "spoke-1").values()) == [new]
+    assert local_fleet.status_with_token("spoke-1", new) == 200
+    assert local_fleet.revoked("spoke-1", old)
+    assert_no_secret_in(rotated, local_fleet.secrets() | {old})
+    wait_for(lambda: ready(clusters(karmada)["spoke-1"]), "spoke-1 Ready with its new token")
+    again = run_playbook(JOIN, INVENTORY, limit="spoke-1")
+    assert again.rc == 0 and again.changed == 0, again.stdout
+
+
+def test_unjoin_keeps_a_cluster_namespace_the_join_did_not_create(karmada, local_fleet):
+    assert run_playbook(JOIN, INVENTORY, {"karmada_member_state": "absent"}, limit="spoke-1").rc == 0
+    member = local_fleet.core("spoke-1")
+    member.create_namespace({"metadata": {"name": "karmada-cluster"}})
+    member.create_namespaced_config_map("karmada-cluster", {"metadata": {"name": "theirs"}})
+    try:
+        assert run_playbook(JOIN, INVENTORY, limit="spoke-1").rc == 0
+        assert "app.kubernetes.io/managed-by" not in (member.read_namespace("karmada-cluster").metadata.labels or {})
+        gone = run_playbook(JOIN, INVENTORY, {"karmada_member_state": "absent"}, limit="spoke-1")
+        assert gone.rc == 0 and gone.changed == 1, gone.stdout
+        member.read_namespaced_config_map("theirs", "karmada-cluster")  # their namespace and what it holds stay
+        assert not member.list_namespaced_service_account(
+            "karmada-cluster", field_selector="metadata.name=karmada-spoke-1").items
+        again = run_playbook(JOIN, INVENTORY, {"karmada_member_state": "absent"}, limit="spoke-1")
+        assert again.rc == 0 and again.changed == 0, again.stdout
+    finally:
+        delete_namespace(local_fleet.kubeconfig, "spoke-1", "karmada-cluster")
+
+
+def test_a_dead_member_is_unjoined_on_the_control_plane_with_a_warning(karmada, local_fleet):
+    assert run_playbook(JOIN, INVENTORY).rc == 0
+    fleet.stop("spoke-2")
+    try:
+        # Karmada drops the member's Works once it sees the member not Ready (tens of seconds): give it time.
+        gone = run_playbook(JOIN, INVENTORY, {"karmada_member_state": "absent", "karmada_member_wait_timeout": 180},
+                            limit="spoke-2")
+        assert gone.rc == 0, gone.stdout
+        result = gone.results("Join the member to Karmada")["spoke-2"]
+        assert result["member_reachable"] is False and "Namespace karmada-cluster" in result["left_on_member"]
+        assert any("unjoined spoke-2 on the control plane only" in w for w in result["warnings"])
+        assert "spoke-2" not in clusters(karmada)
+        assert not {s.metadata.name for s in client.CoreV1Api(karmada.client).list_namespaced_secret(
+            "karmada-cluster").items} & {"spoke-2", "spoke-2-impersonator"}
+    finally:
+        fleet.start("spoke-2")
+    cleaned = run_playbook(JOIN, INVENTORY, {"karmada_member_state": "absent"}, limit="spoke-2")
+    assert cleaned.rc == 0 and cleaned.changed == 1, cleaned.stdout
+    assert "karmada-cluster" not in {n.metadata.name for n in local_fleet.core("spoke-2").list_namespace().items}
 
 
 def test_exported_kubeconfig_reaches_karmada(karmada, local_fleet):

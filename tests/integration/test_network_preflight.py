@@ -10,9 +10,11 @@ import pytest
 import yaml
 from kubernetes import client
 
+import upstream
 from helpers import INVENTORY, ROOT, fleet_api, run_playbook
 
 PREFLIGHT = ROOT / "playbooks/network_preflight.yml"
+SUBMARINER = ROOT / "playbooks/submariner.yml"
 TASK = "Refuse ranges that overlap another cluster's"
 
 
@@ -69,3 +71,43 @@ def test_overlapping_spokes_are_refused_naming_both_unless_globalnet(overlapping
     assert distinct.rc == 0, distinct.stdout
     assert distinct.results("Read the cluster's pod and service ranges")["spoke-2"]["sources"] == {
         "pod": "inventory", "service": "inventory"}
+
+
+def test_a_limited_join_is_compared_with_the_members_already_joined(overlapping_fleet):
+    """spoke-1 joins alone, then spoke-2 alone (each run --limit'ed to it): the second run sees spoke-1 only
+    through what the broker recorded at its join, and refuses spoke-2 before anything changes."""
+    folder = overlapping_fleet.parent
+    inventory = folder / "roles.clusters.yml"
+    inventory.write_text(yaml.safe_dump({
+        "plugin": "hubspoke.multicluster.clusters",
+        "sources": [{"type": "kubeconfig", "name": "overlap", "path": str(folder / "kubeconfig"),
+                     "labels": {"role": "spoke"}, "context_labels": {"hub": {"role": "hub"}}}]}))
+    crds = str(upstream.fetch("submariner-operator") / "crds")
+    offline = {"submariner_broker_crds": crds, "submariner_join_crds": crds, "service_export_services": []}
+    try:
+        first = run_playbook(SUBMARINER, inventory, offline, limit="hub,spoke-1")
+        assert first.rc == 0, first.stdout
+        second = run_playbook(SUBMARINER, inventory, offline, limit="hub,spoke-2")
+        assert second.rc != 0 and second.stats["spoke-2"]["failures"] == 1
+        message = second.results(TASK)["spoke-2"]["msg"]
+        assert "spoke-1 (joined) service range 10.97.0.0/16 overlaps spoke-2 service range 10.97.0.0/16" in message
+        assert "spoke-1 (joined) pod range 10.161." in message
+        spoke2 = client.CoreV1Api(fleet_api(folder / "kubeconfig", "spoke-2"))
+        assert "submariner-operator" not in {n.metadata.name for n in spoke2.list_namespace().items}
+        hub = client.CoreV1Api(fleet_api(folder / "kubeconfig", "hub"))
+        assert "cluster-spoke-2" not in {a.metadata.name for a in hub.list_namespaced_service_account(
+            "submariner-k8s-broker").items}
+    finally:
+        run_playbook(SUBMARINER, inventory, dict(offline, submariner_join_state="absent"))
+
+
+@pytest.mark.parametrize("ranges, message", [
+    ({"hubspoke_pod_cidrs": ["10.200.0.0/33"]}, "pod range '10.200.0.0/33' is not a CIDR"),
+    ({"hubspoke_service_cidrs": ["ten.dot/16"]}, "service range 'ten.dot/16' is not a CIDR"),
+])
+def test_an_invalid_range_fails_that_cluster_naming_it(local_fleet, tmp_path, ranges, message):
+    stated = tmp_path / "stated.yml"
+    stated.write_text(yaml.safe_dump({"all": {"hosts": {"spoke-1": ranges}}}))
+    run = run_playbook(PREFLIGHT, [INVENTORY, stated])
+    assert run.stats["spoke-1"]["failures"] == 1 and run.stats["spoke-2"]["failures"] == 0
+    assert message in run.results("Read the cluster's pod and service ranges")["spoke-1"]["msg"]

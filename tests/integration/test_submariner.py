@@ -7,9 +7,10 @@ import pytest
 from kubernetes import client, dynamic
 
 import upstream
-from helpers import INVENTORY, ROOT, delete_namespace, install_crds, run_playbook
+from helpers import INVENTORY, ROOT, assert_no_secret_in, delete_namespace, install_crds, run_playbook
 
 SUBMARINER = ROOT / "playbooks/submariner.yml"
+ROTATE = ROOT / "playbooks/rotate_credentials.yml"
 CRDS = upstream.fetch("submariner-operator") / "crds"
 SERVICE_EXPORT_CRD = upstream.fetch("karmada") / "crds/multicluster/multicluster.x-k8s.io_serviceexports.yaml"
 OFFLINE = {"submariner_broker_crds": str(CRDS), "submariner_join_crds": str(CRDS),
@@ -31,8 +32,9 @@ def test_broker_and_join(submariner, local_fleet):
     assert check.rc == 0, check.stdout
     assert "submariner-k8s-broker" not in {n.metadata.name for n in local_fleet.core(local_fleet.hub).list_namespace().items}
 
-    first = run_playbook(SUBMARINER, INVENTORY, OFFLINE)
+    first = run_playbook(SUBMARINER, INVENTORY, OFFLINE, verbosity=3)
     assert first.rc == 0, first.stdout
+    assert_no_secret_in(first, local_fleet.secrets())
     hub = dynamic.DynamicClient(local_fleet.api(local_fleet.hub))
     broker = hub.resources.get(api_version="submariner.io/v1alpha1", kind="Broker").get(
         name="submariner-broker", namespace="submariner-k8s-broker")
@@ -63,6 +65,41 @@ def test_broker_and_join(submariner, local_fleet):
                         (local_fleet.hub, in_broker))]
     assert len(set(psk)) == 1  # one key for every gateway
 
+    again = run_playbook(SUBMARINER, INVENTORY, OFFLINE)
+    assert again.rc == 0 and again.changed == 0, again.stdout
+
+
+def broker_state(local_fleet):
+    """(each member's broker token, every copy of the IPsec key: broker's first)."""
+    tokens = {spoke: base64.b64decode(local_fleet.core(spoke).read_namespaced_secret(
+        "submariner-broker-secret", "submariner-operator").data["token"]).decode() for spoke in local_fleet.spokes}
+    keys = [local_fleet.core(local_fleet.hub).read_namespaced_secret("submariner-ipsec-psk", "submariner-k8s-broker").data["psk"]]
+    keys += [local_fleet.core(spoke).read_namespaced_secret("submariner-ipsec-psk", "submariner-operator").data["psk"]
+             for spoke in local_fleet.spokes]
+    return tokens, keys
+
+
+def test_rotation_issues_new_broker_tokens_and_a_new_key_to_every_member(submariner, local_fleet):
+    assert run_playbook(SUBMARINER, INVENTORY, OFFLINE).rc == 0
+    tokens, keys = broker_state(local_fleet)
+    rotate = dict(OFFLINE, rotate_credentials_psk=True)
+    tags = "submariner_broker,submariner_join"
+    limited = run_playbook(ROTATE, INVENTORY, rotate, limit=f"{local_fleet.hub},spoke-1", tags=tags)
+    assert limited.rc != 0 and "members spoke-2 of the broker" in limited.stdout, limited.stdout
+    assert broker_state(local_fleet)[1] == keys  # refused before the key changed
+
+    held = local_fleet.secrets()
+    rotated = run_playbook(ROTATE, INVENTORY, rotate, tags=tags, verbosity=3)
+    assert rotated.rc == 0, rotated.stdout
+    assert_no_secret_in(rotated, held | local_fleet.secrets())
+    new_tokens, new_keys = broker_state(local_fleet)
+    assert len(set(new_keys)) == 1 and new_keys[0] != keys[0]
+    in_broker = "submariner-k8s-broker"
+    for spoke in local_fleet.spokes:
+        assert new_tokens[spoke] != tokens[spoke]
+        assert local_fleet.revoked(local_fleet.hub, tokens[spoke])
+        assert local_fleet.status_with_token(local_fleet.hub, new_tokens[spoke], lambda api: client.DiscoveryV1Api(
+            api).list_namespaced_endpoint_slice(in_broker)) == 200
     again = run_playbook(SUBMARINER, INVENTORY, OFFLINE)
     assert again.rc == 0 and again.changed == 0, again.stdout
 

@@ -16,7 +16,7 @@ import yaml
 from kubernetes import client, dynamic
 
 import upstream
-from helpers import INVENTORY, ROOT, delete_namespace, install_crds, run_playbook
+from helpers import INVENTORY, ROOT, assert_no_secret_in, delete_namespace, install_crds, run_playbook
 from localfleet import config, fleet, pki
 
 THANOS = ROOT / "playbooks/thanos.yml"
@@ -124,8 +124,9 @@ def tls_secrets(local_fleet, directory):
     pki.ensure_ca(directory, "thanos-test-ca")
     pki.ensure_serving_cert(directory, "sidecar", [endpoint(spoke) for spoke in local_fleet.spokes])
     pki.ensure_client_cert(directory, "query", "thanos-query")
+    # One name fleet-wide: the inventory's hubspoke_thanos_tls_secret turns TLS on for sidecars and Query alike.
     secrets = {spoke: ("thanos-grpc-tls", "sidecar") for spoke in local_fleet.spokes}
-    secrets[local_fleet.hub] = ("thanos-query-tls", "query")
+    secrets[local_fleet.hub] = ("thanos-grpc-tls", "query")
     for cluster, (name, stem) in secrets.items():
         core = local_fleet.core(cluster)
         if "monitoring" not in {n.metadata.name for n in core.list_namespace().items}:
@@ -133,7 +134,7 @@ def tls_secrets(local_fleet, directory):
         files = {"ca.crt": directory / "ca.crt", "tls.crt": directory / f"{stem}.crt", "tls.key": directory / f"{stem}.key"}
         core.create_namespaced_secret("monitoring", {"metadata": {"name": name}, "type": "Opaque", "data": {
             key: base64.b64encode(path.read_bytes()).decode() for key, path in files.items()}})
-    return {"thanos_sidecar_tls_secret": "thanos-grpc-tls", "thanos_query_tls_secret": "thanos-query-tls"}
+    return {"hubspoke_thanos_tls_secret": "thanos-grpc-tls"}
 
 
 def secret_files(core, secret, directory):
@@ -195,8 +196,14 @@ def test_query_answers_with_series_of_both_clusters(prometheus, local_fleet, pro
              "thanos_test_ports": sidecars}
     if tls:
         extra.update(tls_secrets(local_fleet, tmp_path / "pki"))
-    run = run_playbook(THANOS, INVENTORY, extra)
+    run = run_playbook(THANOS, INVENTORY, extra, verbosity=3)
     assert run.rc == 0, run.stdout
+    assert_no_secret_in(run, local_fleet.secrets())
+    # Plaintext is a warning on every side; with the inventory's Secret named, TLS is on and nothing warns.
+    for task, hosts in (("Warn that the StoreAPI would run plaintext", local_fleet.spokes),
+                        ("Warn that Query would read the sidecars in plaintext", [local_fleet.hub])):
+        warned = sorted(h for h, r in run.results(task).items() if r.get("warnings"))
+        assert warned == ([] if tls else sorted(hosts)), (task, warned)
     if tls:
         again = run_playbook(THANOS, INVENTORY, extra)
         assert again.rc == 0 and again.changed == 0, again.stdout

@@ -5,30 +5,39 @@
 Spoke (argo-cd util/clusterauth): ServiceAccount argocd-manager in kube-system, ClusterRole
 argocd-manager-role + ClusterRoleBinding argocd-manager-role-binding (or a Role and RoleBinding of
 the same names per namespace), and a long-lived kubernetes.io/service-account-token Secret.
-Rotation (not in the CLI) creates a second token Secret `<sa>-long-lived-token-<suffix>`, points the
-hub Secret at it, then deletes the previous one, which revokes its token. The token in use is
+Rotation (not in the CLI, kube/tokens.py) creates a second token Secret `<sa>-long-lived-token-<suffix>`,
+points the hub Secret at it, then deletes every other one, which revokes their tokens. The token in use is
 found by comparing the hub Secret's bearerToken with the spoke's token Secrets, so no state is
-kept anywhere else.
+kept anywhere else. With token_expiration, the token is a bound one instead (TokenRequest, bound to an anchor
+Secret whose deletion revokes it), renewed once less than a third of its life is left.
 Hub (argo-cd util/db): the cluster Secret, written and read by argocd/cluster_secret.py.
 Every object goes through kubernetes.core's perform_action, so check mode (server-side dry run)
 and diffs behave as in kubernetes.core.k8s; the hub Secret's data never appears in a diff.
 """
 
 import base64
+import contextlib
 import re
-import secrets
 from datetime import datetime, timezone
 
-from ansible_collections.hubspoke.multicluster.plugins.module_utils.kube import objects, wait
+from ansible_collections.hubspoke.multicluster.plugins.module_utils.kube import objects, tokens, wait
 from ansible_collections.hubspoke.multicluster.plugins.module_utils.kube.errors import ClusterError, TokenNotReady
+from ansible_collections.hubspoke.multicluster.plugins.module_utils.kube.lease import Leases
+from ansible_collections.hubspoke.multicluster.plugins.module_utils.argocd.cluster_rbac import rules, spoke_objects
 from ansible_collections.hubspoke.multicluster.plugins.module_utils.argocd.cluster_secret import (
     SECRET_TYPE_LABEL,
+    fnv32a,
     hub_secret,
     parse_cluster_secret,
     secret_name_for,
     tls_config_of,
 )
-from ansible_collections.hubspoke.multicluster.plugins.module_utils.kube.objects import SA_ANNOTATION, TOKEN_TYPE
+
+try:
+    from ansible_collections.kubernetes.core.plugins.module_utils.k8s.exceptions import CoreException
+except ImportError:  # handled by AnsibleK8SModule's requires("kubernetes")
+    class CoreException(Exception):
+        """Stands in for kubernetes.core's, which needs the kubernetes library."""
 
 # The argocd_cluster module's options (beside kubernetes.core's auth options and `hub`).
 OPTIONS = dict(
@@ -41,19 +50,19 @@ OPTIONS = dict(
     cluster_resources=dict(type="bool", default=False),
     project=dict(type="str"),
     shard=dict(type="int"),
-    rbac=dict(type="str", choices=["full", "read-only", "custom"], default="full"),
+    rbac=dict(type="str", choices=["full", "gitops", "read-only", "custom"], default="full"),
     rules=dict(type="list", elements="dict"),
     service_account=dict(type="str", default="argocd-manager"),
     system_namespace=dict(type="str", default="kube-system"),
     rotate=dict(type="bool", default=False),
     token_max_age=dict(type="str", no_log=False),
+    token_expiration=dict(type="str", no_log=False),
+    allow_insecure=dict(type="bool", default=False),
     wait_timeout=dict(type="int", default=30),
     state=dict(type="str", choices=["present", "absent"], default="present"),
 )
-FULL_ACCESS = [{"apiGroups": ["*"], "resources": ["*"], "verbs": ["*"]},
-               {"nonResourceURLs": ["*"], "verbs": ["*"]}]
-READ_ONLY = [{"apiGroups": ["*"], "resources": ["*"], "verbs": ["get", "list", "watch"]},
-             {"nonResourceURLs": ["*"], "verbs": ["get"]}]
+# A registration holds these for at most this long beyond its token wait: a run that died frees them by then.
+LEASE_SECONDS = 120
 _DURATION = re.compile(r"^\s*(\d+)\s*([smhd]?)\s*$")
 _SECONDS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
 
@@ -66,14 +75,12 @@ class HubNotReady(Exception):
     """Check mode only: Argo CD's namespace is not there yet, as before a first install in the same run."""
 
 
-def _rules(params):
-    if params["rbac"] == "read-only":
-        return READ_ONLY
-    if params["rbac"] == "custom":
-        if not params.get("rules"):
-            raise RegistrationError("rbac=custom needs `rules`")
-        return params["rules"]
-    return FULL_ACCESS
+class HubSecretChanged(Exception):
+    """The hub Secret changed between this run's read and its write (409): read again and redo."""
+
+
+def _conflict(err):
+    return getattr(err.__cause__, "status", None) == 409
 
 
 def parse_duration(text):
@@ -84,38 +91,12 @@ def parse_duration(text):
     return int(match.group(1)) * _SECONDS[match.group(2)]
 
 
-def token_secret_name(params, suffix=None):
-    base = "{0}-long-lived-token".format(params["service_account"])
-    return "{0}-{1}".format(base, suffix) if suffix else base
+def token_secret_name(params):
+    return "{0}-long-lived-token".format(params["service_account"])
 
 
 def token_secret(params, name):
     return objects.token_secret(params["system_namespace"], name, params["service_account"])
-
-
-def spoke_objects(params):
-    """The spoke's ServiceAccount and RBAC, in the order they are created (the token Secret comes after)."""
-    sa, system_ns = params["service_account"], params["system_namespace"]
-    subject = [{"kind": "ServiceAccount", "name": sa, "namespace": system_ns}]
-    objects = [{"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": sa, "namespace": system_ns}}]
-    role_name, binding_name = "{0}-role".format(sa), "{0}-role-binding".format(sa)
-    if params["namespaces"]:
-        for namespace in params["namespaces"]:
-            objects.append({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role",
-                            "metadata": {"name": role_name, "namespace": namespace},
-                            "rules": [r for r in _rules(params) if "nonResourceURLs" not in r]})
-            objects.append({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding",
-                            "metadata": {"name": binding_name, "namespace": namespace},
-                            "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": role_name},
-                            "subjects": subject})
-    else:
-        objects.append({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole",
-                        "metadata": {"name": role_name}, "rules": _rules(params)})
-        objects.append({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding",
-                        "metadata": {"name": binding_name},
-                        "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": role_name},
-                        "subjects": subject})
-    return objects
 
 
 def _age_seconds(obj, now=None):
@@ -123,16 +104,11 @@ def _age_seconds(obj, now=None):
     return ((now or datetime.now(timezone.utc)) - created.replace(tzinfo=timezone.utc)).total_seconds()
 
 
-def current_token_secret(token_secrets, hub_token, canonical_name):
-    """The token Secret the hub uses now: the one holding the hub's token, else the canonical one."""
-    for secret in token_secrets:
-        token = (secret.get("data") or {}).get("token")
-        if hub_token and token and base64.b64decode(token).decode() == hub_token:
-            return secret
-    return next((s for s in token_secrets if s["metadata"]["name"] == canonical_name), None)
-
-
 class Registration:
+    """One spoke's registration. Every change runs holding the hub's Leases for its server and its name
+    (kube/lease.py), so two runs for the same spoke, or for the same name, take turns; the hub Secret is
+    written only if it is still as read (its resourceVersion), else read again and redone."""
+
     def __init__(self, module, spoke_svc, hub_svc):
         self.module = module
         self.params = module.params
@@ -141,12 +117,8 @@ class Registration:
 
     def _token_secrets(self):
         """The spoke's long-lived token Secrets of our ServiceAccount (one, or two mid-rotation)."""
-        prefix = token_secret_name(self.params)
-        found = objects.list_items(self.spoke, "Secret", self.params["system_namespace"],
-                                   field_selector="type={0}".format(TOKEN_TYPE))
-        return [s for s in found
-                if (s["metadata"].get("annotations") or {}).get(SA_ANNOTATION) == self.params["service_account"]
-                and (s["metadata"]["name"] == prefix or s["metadata"]["name"].startswith(prefix + "-"))]
+        return tokens.token_secrets_of(self.spoke, self.params["system_namespace"], self.params["service_account"],
+                                       token_secret_name(self.params))
 
     def _wait_for_token(self, name, timeout):
         try:
@@ -154,25 +126,43 @@ class Registration:
         except TokenNotReady as err:
             raise RegistrationError(str(err)) from None
 
-    def _hub_secret(self, server):
-        """The hub's Secret for this server, or None, after checking the hub can take it:
-        Argo CD's namespace exists and no other server already uses this cluster name."""
+    def _hub_ready(self):
+        """Whether Argo CD's namespace exists; a RegistrationError when it does not, except in check mode."""
         namespace = self.params["argocd_namespace"]
-        if not objects.get(self.hub, {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": namespace}}):
-            if self.module.check_mode:
-                raise HubNotReady(namespace)
-            raise RegistrationError("the hub has no namespace {0!r}: install Argo CD there first "
-                                    "(or set argocd_namespace)".format(namespace))
+        if objects.get(self.hub, {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": namespace}}):
+            return True
+        if self.module.check_mode:
+            return False
+        raise RegistrationError("the hub has no namespace {0!r}: install Argo CD there first "
+                                "(or set argocd_namespace)".format(namespace))
+
+    def _exclusive(self, server):
+        """The Leases of this server and this name on the hub; nothing in check mode, which changes nothing."""
+        if self.module.check_mode:
+            return contextlib.nullcontext()
+        names = [secret_name_for(server), "cluster-name-{0}".format(fnv32a(self.params["name"]))]
+        return Leases(self.hub, self.params["argocd_namespace"], ["hubspoke-{0}".format(n) for n in names],
+                      LEASE_SECONDS + self.params["wait_timeout"], LEASE_SECONDS + self.params["wait_timeout"])
+
+    def _hub_secret(self, server):
+        """The hub's Secret for this server, or None, after refusing a name or a server registered as another."""
+        namespace, name = self.params["argocd_namespace"], self.params["name"]
         mine = None
-        for secret in objects.list_items(self.hub, "Secret", namespace, label_selector="{0}=cluster".format(SECRET_TYPE_LABEL)):
+        for secret in objects.list_items(self.hub, "Secret", namespace,
+                                         label_selector="{0}=cluster".format(SECRET_TYPE_LABEL)):
             data = secret.get("data") or {}
-            other = base64.b64decode(data.get("server", "")).decode().rstrip("/")
-            if secret["metadata"]["name"] == secret_name_for(server):
+            other_server = base64.b64decode(data.get("server", "")).decode().rstrip("/")
+            other_name = base64.b64decode(data.get("name", "")).decode()
+            if secret["metadata"]["name"] == secret_name_for(server) or other_server == server:
+                if other_name and other_name != name:
+                    raise RegistrationError("server {0} is already registered on the hub as {1!r} (Secret {2}); "
+                                            "set name: {1} or deregister that one first".format(
+                                                server, other_name, secret["metadata"]["name"]))
                 mine = secret
-            elif base64.b64decode(data.get("name", "")).decode() == self.params["name"] and other != server:
+            elif other_name == name:
                 raise RegistrationError("cluster name {0!r} is already registered on the hub for {1} "
                                         "(Secret {2}); choose another name".format(
-                                            self.params["name"], other, secret["metadata"]["name"]))
+                                            name, other_server, secret["metadata"]["name"]))
         return mine
 
     def _rotation_due(self, current):
@@ -181,46 +171,120 @@ class Registration:
         max_age = self.params["token_max_age"]
         return max_age is not None and _age_seconds(current) > parse_duration(max_age)
 
+    def _checked_tls(self, tls):
+        if tls.get("insecure") and not self.params["allow_insecure"]:
+            raise RegistrationError("the spoke connection does not verify TLS (validate_certs: false or "
+                                    "insecure-skip-tls-verify), and Argo CD would then reach the spoke unverified "
+                                    "too: give the spoke's CA, or set allow_insecure: true to register it so")
+        if tls.get("insecure"):
+            self.module.warn("registering the spoke with TLS verification off (allow_insecure): Argo CD will not "
+                             "verify the spoke's certificate")
+        return tls
+
     def present(self, server, tls):
-        try:
-            existing = self._hub_secret(server)
-        except HubNotReady as err:
+        # Everything the user stated is checked before anything is written anywhere.
+        tls = self._checked_tls(tls)
+        rules(self.params)
+        if self.params["token_max_age"] is not None:
+            parse_duration(self.params["token_max_age"])
+        if self.params["token_expiration"] and parse_duration(self.params["token_expiration"]) < tokens.MIN_SECONDS:
+            raise RegistrationError("token_expiration must be at least 10m (the API server's minimum)")
+        if not self._hub_ready():
             self.module.warn("the hub has no namespace {0!r} yet: the registration would follow "
-                             "the Argo CD install".format(str(err)))
-            return {"changed": True, "rotated": False, "secret_name": secret_name_for(server), "server": server}
-        results = [objects.apply(self.spoke, obj) for obj in spoke_objects(self.params)]
-        hub_token = parse_cluster_secret(existing)["config"].get("bearerToken") if existing else None
-        current = current_token_secret(self._token_secrets(), hub_token, token_secret_name(self.params))
+                             "the Argo CD install".format(self.params["argocd_namespace"]))
+            return {"changed": True, "rotated": False, "secret_name": secret_name_for(server), "server": server,
+                    "insecure": tls["insecure"]}
+        with self._exclusive(server):
+            for _attempt in range(3):
+                try:
+                    return dict(self._present(server, tls), insecure=tls["insecure"])
+                except HubSecretChanged:
+                    continue
+        raise RegistrationError("the hub Secret {0} kept changing while this run wrote it: is another tool "
+                                "writing it?".format(secret_name_for(server)))
+
+    def _long_lived_token(self, hub_token, results):
+        """(token, its Secret's name, rotated); token None in check mode when a new Secret would be made."""
+        current = tokens.current_token_secret(self._token_secrets(), hub_token, token_secret_name(self.params))
         rotated = current is not None and self._rotation_due(current)
-        if current is None or rotated:
-            name = token_secret_name(self.params, secrets.token_hex(3) if rotated else None)
+        if current is not None and not rotated:
+            name = current["metadata"]["name"]
+        else:
+            name = tokens.rotated_name(token_secret_name(self.params)) if rotated else token_secret_name(self.params)
             results.append(objects.apply(self.spoke, token_secret(self.params, name)))
             if self.module.check_mode:
-                # The Secret was only dry-run created, so there is no token to put on the hub.
-                return {"changed": True, "rotated": rotated, "secret_name": secret_name_for(server),
-                        "server": server, "token_secret": name}
-        else:
-            name = current["metadata"]["name"]
-        token = self._wait_for_token(name, self.params["wait_timeout"])
-        definition = hub_secret(self.params, server, token, tls, ((existing or {}).get("metadata") or {}).get("labels"))
-        hub_result = objects.hide_secret_data(objects.apply(self.hub, definition))
-        if rotated:  # only after the hub holds the new token: deleting the Secret revokes the old one
-            results.append(objects.apply(self.spoke, token_secret(self.params, current["metadata"]["name"]), "absent"))
+                return None, name, rotated  # only dry-run created: there is no token to put on the hub
+        return self._wait_for_token(name, self.params["wait_timeout"]), name, rotated
+
+    def _bound_token(self, hub_token, results):
+        """(token, its anchor Secret's name, rotated): the hub's while more than a third of its life is left,
+        else a new one (TokenRequest) bound to a new anchor."""
+        ns, sa = self.params["system_namespace"], self.params["service_account"]
+        lifetime = parse_duration(self.params["token_expiration"])
+        current = tokens.current_anchor(hub_token, tokens.anchors_of(self.spoke, ns, sa), sa, lifetime)
+        if current is not None and not self.params["rotate"]:
+            return hub_token, current["metadata"]["name"], False
+        renewed = bool((tokens.claims(hub_token).get("kubernetes.io") or {}).get("secret"))  # the hub held one
+        name = tokens.rotated_name("{0}-token-anchor".format(sa))
+        results.append(objects.apply(self.spoke, tokens.anchor_secret(ns, name, sa)))
+        if self.module.check_mode:
+            return None, name, renewed
+        return tokens.request_bound_token(self.spoke, ns, sa, results[-1]["result"], lifetime), name, renewed
+
+    def _revoke_all_but(self, name):
+        """Delete every token Secret and anchor of the ServiceAccount but `name`: revokes their tokens."""
+        ns, sa = self.params["system_namespace"], self.params["service_account"]
+        others = [token_secret(self.params, s["metadata"]["name"]) for s in self._token_secrets()]
+        others += [tokens.anchor_secret(ns, a["metadata"]["name"], sa) for a in tokens.anchors_of(self.spoke, ns, sa)]
+        return [objects.apply(self.spoke, obj, "absent") for obj in others if obj["metadata"]["name"] != name]
+
+    def _present(self, server, tls):
+        existing = self._hub_secret(server)
+        results = [objects.apply(self.spoke, obj) for obj in spoke_objects(self.params)]
+        hub_token = parse_cluster_secret(existing)["config"].get("bearerToken") if existing else None
+        issue = self._bound_token if self.params["token_expiration"] else self._long_lived_token
+        token, name, rotated = issue(hub_token, results)
+        if token is None:
+            return {"changed": True, "rotated": rotated, "secret_name": secret_name_for(server),
+                    "server": server, "token_secret": name}
+        hub_result = self._write_hub_secret(server, token, tls, existing)
+        # Only once the hub holds the token in use: every other token Secret and anchor of the ServiceAccount
+        # goes, which revokes the previous token of a rotation and any a failed run left behind.
+        results += self._revoke_all_but(name)
         result = {"changed": hub_result["changed"] or any(r["changed"] for r in results), "rotated": rotated,
-                  "secret_name": definition["metadata"]["name"], "server": server, "token_secret": name,
+                  "secret_name": secret_name_for(server), "server": server, "token_secret": name,
                   "hub_secret": hub_result.get("result")}
+        if self.params["token_expiration"]:
+            result["token_expires"] = datetime.fromtimestamp(tokens.claims(token).get("exp", 0),
+                                                             timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
         if "diff" in hub_result:
             result["diff"] = hub_result["diff"]
         return result
 
-    def absent(self, server):
+    def _write_hub_secret(self, server, token, tls, existing):
+        """Apply the hub Secret, only over the version read (resourceVersion); HubSecretChanged if it moved."""
+        definition = hub_secret(self.params, server, token, tls, ((existing or {}).get("metadata") or {}).get("labels"))
+        if existing:
+            definition["metadata"]["resourceVersion"] = existing["metadata"]["resourceVersion"]
+        try:
+            result = objects.apply(self.hub, definition)
+        except CoreException as err:
+            if _conflict(err):
+                raise HubSecretChanged() from err
+            raise
+        if not existing and not result.get("result") and not self.module.check_mode:
+            raise HubSecretChanged()  # kubernetes.core turns a 409 on create into an empty result
+        return objects.public_view(result)
+
+    def absent(self, server, spoke_reachable=True):
         name = secret_name_for(server)
         hub_secret_ref = {"apiVersion": "v1", "kind": "Secret",
                           "metadata": {"name": name, "namespace": self.params["argocd_namespace"]}}
-        results = [objects.apply(self.hub, hub_secret_ref, "absent")]
-        results += [objects.apply(self.spoke, token_secret(self.params, s["metadata"]["name"]), "absent")
-                    for s in self._token_secrets()]
-        results += [objects.apply(self.spoke, obj, "absent") for obj in reversed(spoke_objects(self.params))]
+        with self._exclusive(server):
+            results = [objects.apply(self.hub, hub_secret_ref, "absent")]
+            if spoke_reachable:
+                results += self._revoke_all_but(None)
+                results += [objects.apply(self.spoke, obj, "absent") for obj in reversed(spoke_objects(self.params))]
         return {"changed": any(r["changed"] for r in results), "secret_name": name, "server": server}
 
 
@@ -232,3 +296,22 @@ def register(module, spoke, hub):
     if module.params["state"] == "absent":
         return registration.absent(server)
     return registration.present(server, tls_config_of(configuration))
+
+
+def spoke_leftovers(params):
+    """What a deregistration leaves on a spoke it could not reach, as `Kind namespace/name`."""
+    tokens_left = "the token Secrets {0}/{1}*".format(params["system_namespace"], token_secret_name(params))
+    return [objects.reference(obj) for obj in spoke_objects(params)] + [tokens_left]
+
+
+def deregister_unreachable(module, hub, unreachable):
+    """state=absent for a spoke that does not answer: the hub's Secret goes (Argo CD stops using the spoke), and
+    the result and a warning say what stays on the spoke. Any other state fails as the spoke is unreachable."""
+    if module.params["state"] != "absent":
+        raise unreachable
+    server = (module.params["server"] or unreachable.host).rstrip("/")
+    result = Registration(module, None, hub).absent(server, spoke_reachable=False)
+    left = spoke_leftovers(module.params)
+    module.warn("{0}; removed the hub's Secret {1} only. Left on the spoke, to delete once it is back (or rerun "
+                "then): {2}".format(unreachable, result["secret_name"], ", ".join(left)))
+    return dict(result, spoke_reachable=False, left_on_spoke=left)

@@ -24,6 +24,13 @@ def _decode(data, key):
     return base64.b64decode(value).decode() if value else None
 
 
+def _config(text):
+    try:
+        return json.loads(text) if text else {}
+    except ValueError as err:
+        raise ValueError("its config is not JSON ({0})".format(err)) from None
+
+
 def parse_cluster_secret(secret):
     """The cluster a Secret (as JSON from the API) declares; `config` is decoded but never logged."""
     metadata = secret.get("metadata", {})
@@ -39,7 +46,7 @@ def parse_cluster_secret(secret):
         "shard": _decode(data, "shard"),
         "namespaces": [n for n in namespaces.split(",") if n] if namespaces else [],
         "cluster_resources": _decode(data, "clusterResources") == "true",
-        "config": json.loads(config) if config else {},
+        "config": _config(config),
         "labels": {k: v for k, v in (metadata.get("labels") or {}).items() if k not in _SYSTEM_LABELS},
         "annotations": {k: v for k, v in (metadata.get("annotations") or {}).items() if k not in _SYSTEM_ANNOTATIONS},
     }
@@ -67,6 +74,12 @@ def kubeconfig_from_config(name, server, config):
         user["client-certificate-data"] = tls["certData"]
         user["client-key-data"] = tls.get("keyData", "")
     exec_config = config.get("execProviderConfig")
+    aws = config.get("awsAuthConfig")
+    if aws and not exec_config:
+        # What Argo CD's `argocd-k8s-auth aws` does, with the AWS CLI: an EKS token for the cluster (and role).
+        exec_config = {"command": "aws", "args": ["eks", "get-token", "--cluster-name", aws.get("clusterName", "")]
+                       + (["--role-arn", aws["roleARN"]] if aws.get("roleARN") else []),
+                       "env": {"AWS_PROFILE": aws["profile"]} if aws.get("profile") else {}}
     if exec_config:
         user["exec"] = {
             "apiVersion": exec_config.get("apiVersion", "client.authentication.k8s.io/v1beta1"),

@@ -12,16 +12,23 @@ Control plane: namespace karmada-cluster; Secrets <cluster> {caBundle, token} an
 region and zones. Beyond the CLI: the inventory's labels go on the Cluster and follow it on later runs (the
 keys we set are kept in an annotation, so labels others set are left alone), and a second run changes
 nothing instead of failing with "already exist".
+Rotation (not in the CLI, kube/tokens.py): new token Secrets, the control plane's Secrets switched to them,
+then the previous ones deleted, which revokes their tokens.
 Unjoin (pkg/karmadactl/unjoin): delete the Cluster and wait until Karmada has cleaned up after it, then the
-member's RBAC, ServiceAccounts and namespace, and the control plane's Secrets.
+member's RBAC, ServiceAccounts and namespace (only if this collection created it: it carries OWNER_LABEL), and
+the control plane's Secrets. A member that does not answer is unjoined on the control plane alone.
 """
+
+import base64
 
 from ansible_collections.hubspoke.multicluster.plugins.module_utils.karmada import agent as karmada_agent
 from ansible_collections.hubspoke.multicluster.plugins.module_utils.karmada.names import CLUSTER_API, SYSTEM_LABELS
-from ansible_collections.hubspoke.multicluster.plugins.module_utils.kube import objects, wait
+from ansible_collections.hubspoke.multicluster.plugins.module_utils.kube import objects, tokens, wait
 from ansible_collections.hubspoke.multicluster.plugins.module_utils.kube.errors import ClusterError, TokenNotReady
 
 LABELS_ANNOTATION = "multicluster.hubspoke.io/managed-labels"
+# On the member's cluster namespace when the join created it: unjoin deletes only a namespace that has it.
+OWNER_LABEL = {"app.kubernetes.io/managed-by": "hubspoke.multicluster"}
 RULES = [{"apiGroups": ["*"], "resources": ["*"], "verbs": ["*"]}, {"nonResourceURLs": ["*"], "verbs": ["get"]}]
 IMPERSONATOR = "karmada-impersonator"
 
@@ -39,6 +46,8 @@ OPTIONS = dict(
     agent_image=dict(type="str", default="docker.io/karmada/karmada-agent:v1.18.2"),
     control_plane_endpoint=dict(type="str"),
     impersonator=dict(type="bool", default=True),
+    allow_insecure=dict(type="bool", default=False),
+    rotate=dict(type="bool", default=False),
     wait_timeout=dict(type="int", default=60),
     state=dict(type="str", choices=["present", "absent"], default="present"),
 )
@@ -56,10 +65,12 @@ def role_name(cluster):
     return "karmada-controller-manager:{0}".format(service_account_name(cluster))
 
 
-def member_objects(params):
-    """Namespace, ServiceAccounts, RBAC and token Secrets on the member, in creation order."""
+def member_objects(params, owned=True):
+    """Namespace, ServiceAccounts, RBAC and token Secrets on the member, in creation order; the namespace carries
+    OWNER_LABEL when `owned` (the join creates it), else it is a namespace that was there before."""
     ns, sa = params["cluster_namespace"], service_account_name(params["name"])
-    objs = [{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns, "labels": SYSTEM_LABELS}}]
+    labels = dict(SYSTEM_LABELS, **OWNER_LABEL) if owned else SYSTEM_LABELS
+    objs = [{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns, "labels": labels}}]
     for account in ([IMPERSONATOR] if params["impersonator"] else []) + [sa]:
         objs.append({"apiVersion": "v1", "kind": "ServiceAccount",
                      "metadata": {"name": account, "namespace": ns, "labels": SYSTEM_LABELS}})
@@ -167,14 +178,33 @@ class Join:
                    if not objects.get(svc, {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}})}
         return [obj for obj in objs if obj["metadata"].get("namespace") not in missing]
 
+    def _member_namespace(self):
+        return objects.get(self.member, {"apiVersion": "v1", "kind": "Namespace",
+                                         "metadata": {"name": self.params["cluster_namespace"]}})
+
+    def _owns_namespace(self, namespace):
+        labels = (namespace or {}).get("metadata", {}).get("labels") or {}
+        return all(labels.get(k) == v for k, v in OWNER_LABEL.items())
+
     def present(self, endpoint, insecure, plane_server):
+        if insecure and not self.params["allow_insecure"]:
+            raise JoinError("the member connection does not verify TLS (validate_certs: false or "
+                            "insecure-skip-tls-verify), and Karmada would then reach the member unverified too "
+                            "(insecureSkipTLSVerification): give the member's CA, or set allow_insecure: true")
+        if insecure:
+            self.module.warn("joining {0} with insecureSkipTLSVerification (allow_insecure): Karmada will not "
+                             "verify the member's certificate".format(self.params["name"]))
         cluster_id = self._cluster_id()
         existing = self._existing_cluster(cluster_id)
         if self.params["sync_mode"] == "Pull":
             return self._present_pull(endpoint, plane_server, cluster_id, existing)
-        token_secrets = member_token_secrets(self.params)
+        namespace = self._member_namespace()
+        owned = namespace is None or self._owns_namespace(namespace)
         results = [objects.apply(self.member, obj)
-                   for obj in self._dry_runnable(self.member, member_objects(self.params) + token_secrets)]
+                   for obj in self._dry_runnable(self.member, member_objects(self.params, owned))]
+        chosen = self._choose_tokens(namespace is not None)
+        results += [objects.apply(self.member, secret) for secret in self._dry_runnable(
+            self.member, [secret for secret, _found, new in chosen.values() if new])]
         plane_ns = {"apiVersion": "v1", "kind": "Namespace",
                     "metadata": {"name": self.params["cluster_namespace"], "labels": SYSTEM_LABELS}}
         results.append(objects.apply(self.plane, plane_ns))
@@ -183,14 +213,46 @@ class Join:
             # Tokens exist only after a real run; what the control plane would get is the Cluster.
             results.append(objects.apply(self.plane, cluster))
             return self._result(results, endpoint, cluster_id)
-        tokens = [wait.wait_for_token(self.member, s, self.params["wait_timeout"]) for s in token_secrets]
+        filled = {account: wait.wait_for_token(self.member, secret, self.params["wait_timeout"])
+                  for account, (secret, _found, _new) in chosen.items()}
         cluster_result = objects.apply(self.plane, cluster)
         owner = (cluster_result.get("result") or {}).get("metadata") or {}
-        secrets = control_plane_secrets(self.params, tokens[-1], tokens[0]["token"] if self.params["impersonator"]
-                                        else None, owner if owner.get("uid") else None)
-        results += [objects.hide_secret_data(objects.apply(self.plane, s)) for s in secrets]
+        secrets = control_plane_secrets(self.params, filled[service_account_name(self.params["name"])],
+                                        filled[IMPERSONATOR]["token"] if self.params["impersonator"] else None,
+                                        owner if owner.get("uid") else None)
+        results += [objects.public_view(objects.apply(self.plane, s)) for s in secrets]
         results.append(cluster_result)
-        return self._result(results, endpoint, cluster_id, cluster_result)
+        # Only once the control plane holds the tokens in use: every other token Secret of the accounts goes,
+        # which revokes the tokens a rotation replaced and any a failed run left behind.
+        ns = self.params["cluster_namespace"]
+        for account, (secret, found, _new) in chosen.items():
+            results += [objects.apply(self.member, objects.token_secret(ns, s["metadata"]["name"], account), "absent")
+                        for s in found if s["metadata"]["name"] != secret["metadata"]["name"]]
+        rotated = self.params["rotate"] and any(found for _secret, found, _new in chosen.values())
+        return dict(self._result(results, endpoint, cluster_id, cluster_result), insecure=insecure, rotated=rotated)
+
+    def _held_token(self, secret_name):
+        secret = objects.get(self.plane, {"apiVersion": "v1", "kind": "Secret", "metadata": {
+            "name": secret_name, "namespace": self.params["cluster_namespace"]}})
+        token = ((secret or {}).get("data") or {}).get("token")
+        return base64.b64decode(token).decode() if token else None
+
+    def _choose_tokens(self, namespace_exists):
+        """{account: (token Secret to use, the account's token Secrets found, whether to create it)}: the one whose
+        token the control plane holds, a new one when rotating, the canonical one on a first join."""
+        ns, name = self.params["cluster_namespace"], self.params["name"]
+        held = {service_account_name(name): name, IMPERSONATOR: "{0}-impersonator".format(name)}
+        chosen = {}
+        for canonical in member_token_secrets(self.params):
+            account = canonical["metadata"]["name"]
+            found = tokens.token_secrets_of(self.member, ns, account, account) if namespace_exists else []
+            current = tokens.current_token_secret(found, self._held_token(held[account]), account)
+            if current is None or self.params["rotate"]:
+                secret_name = tokens.rotated_name(account) if current is not None else account
+                chosen[account] = (objects.token_secret(ns, secret_name, account), found, True)
+            else:
+                chosen[account] = (objects.token_secret(ns, current["metadata"]["name"], account), found, False)
+        return chosen
 
     def _present_pull(self, endpoint, plane_server, cluster_id, existing):
         """karmada-agent's identity and RBAC on the control plane, the agent on the member. The agent creates the
@@ -207,7 +269,7 @@ class Join:
         kubeconfig = karmada_agent.agent_kubeconfig(self.params["control_plane_endpoint"] or plane_server,
                                                     token.get("ca.crt", ""), token["token"], self.params["name"])
         member = karmada_agent.member_objects(self.params, endpoint, kubeconfig)
-        results += [objects.hide_secret_data(objects.apply(self.member, obj)) for obj in self._dry_runnable(self.member, member)]
+        results += [objects.public_view(objects.apply(self.member, obj)) for obj in self._dry_runnable(self.member, member)]
         labels_result = objects.apply(self.plane, cluster_labels(self.params, existing)) if existing else None
         if labels_result:
             results.append(labels_result)
@@ -221,15 +283,24 @@ class Join:
                 result["diff"] = cluster_result["diff"]
         return result
 
-    def absent(self):
+    def absent(self, member_reachable=True):
         """Unjoin, whichever mode the member was joined in: Pull mode's agent first (so that it cannot register
         the Cluster again), then the Cluster (waiting for Karmada's cleanup), then both sides' credentials and RBAC.
-        The member's karmada-system namespace stays: it may hold more than the agent."""
+        The member's karmada-system namespace stays: it may hold more than the agent; so does its cluster
+        namespace unless the join created it."""
+        results = []
+        if member_reachable:
+            results += [objects.apply(self.member, obj, "absent")
+                        for obj in reversed(karmada_agent.member_objects(self.params, "", ""))
+                        if obj["kind"] != "Namespace"]
+        results += self._absent_on_plane()
+        if member_reachable:
+            results += self._absent_on_member()
+        return {"changed": any(r["changed"] for r in results)}
+
+    def _absent_on_plane(self):
         name, ns = self.params["name"], self.params["cluster_namespace"]
-        results = [objects.apply(self.member, obj, "absent")
-                   for obj in reversed(karmada_agent.member_objects(self.params, "", ""))
-                   if obj["kind"] != "Namespace"]
-        results.append(objects.apply(self.plane, self._cluster_ref(), "absent"))
+        results = [objects.apply(self.plane, self._cluster_ref(), "absent")]
         if results[-1]["changed"] and not self.module.check_mode:
             if not wait.wait_until_gone(self.plane, self._cluster_ref(), self.params["wait_timeout"]):
                 raise JoinError("Karmada did not finish removing Cluster {0} within {1}s (its finalizer cleans the "
@@ -242,14 +313,31 @@ class Join:
         plane = karmada_agent.control_plane_objects(self.params) + [objects.token_secret(ns, identity, identity)]
         results += [objects.apply(self.plane, obj, "absent") for obj in reversed(plane)
                     if obj["kind"] != "Namespace" or obj["metadata"]["name"] == karmada_agent.execution_namespace(name)]
-        # The namespace takes the ServiceAccounts and token Secrets with it; waiting for it to be gone
-        # keeps a second run from seeing it Terminating and reporting a change.
-        for obj in reversed(member_objects(self.params)):
-            if obj["kind"] in ("ClusterRoleBinding", "ClusterRole", "Namespace"):
-                results.append(objects.apply(self.member, obj, "absent"))
-                if obj["kind"] == "Namespace" and results[-1]["changed"] and not self.module.check_mode:
-                    wait.wait_until_gone(self.member, obj, self.params["wait_timeout"])
-        return {"changed": any(r["changed"] for r in results)}
+        return results
+
+    def _absent_on_member(self):
+        """The member's RBAC, then its cluster namespace if the join created it (the ServiceAccounts and token
+        Secrets go with it), else only what the join put in that namespace. Waiting for the namespace to be gone
+        keeps a second run from seeing it Terminating and reporting a change."""
+        created = member_objects(self.params)
+        results = [objects.apply(self.member, obj, "absent") for obj in reversed(created)
+                   if obj["kind"] in ("ClusterRoleBinding", "ClusterRole")]
+        namespace = self._member_namespace()
+        if self._owns_namespace(namespace):
+            results.append(objects.apply(self.member, created[0], "absent"))
+            if results[-1]["changed"] and not self.module.check_mode:
+                wait.wait_until_gone(self.member, created[0], self.params["wait_timeout"])
+        elif namespace:
+            results += [objects.apply(self.member, obj, "absent")
+                        for obj in reversed(created + member_token_secrets(self.params))
+                        if obj["metadata"].get("namespace")]
+        return results
+
+
+def member_leftovers(params):
+    """What an unjoin leaves on a member it could not reach, as `Kind namespace/name`."""
+    found = member_objects(params) + karmada_agent.member_objects(params, "", "")
+    return [objects.reference(obj) for obj in found if obj["kind"] != "Secret"]
 
 
 def join(module, member, plane):
@@ -265,3 +353,19 @@ def join(module, member, plane):
         return joining.present(endpoint, not member_conf.verify_ssl, plane_conf.host.rstrip("/"))
     except (JoinError, TokenNotReady) as err:
         raise JoinError("{0}: {1}".format(params["name"], err)) from err
+
+
+def unjoin_unreachable(module, plane, unreachable):
+    """state=absent for a member that does not answer: the control plane forgets it (Karmada, seeing it not
+    ready, drops its Works without reaching it), and the result and a warning say what stays on the member. Any
+    other state fails as the member is unreachable."""
+    if module.params["state"] != "absent":
+        raise unreachable
+    try:
+        results = Join(module, None, plane)._absent_on_plane()  # pylint: disable=protected-access
+    except JoinError as err:
+        raise JoinError("{0}: {1}".format(module.params["name"], err)) from err
+    left = member_leftovers(module.params)
+    module.warn("{0}; unjoined {1} on the control plane only. Left on the member, to delete once it is back (or "
+                "rerun then): {2}".format(unreachable, module.params["name"], ", ".join(left)))
+    return {"changed": any(r["changed"] for r in results), "member_reachable": False, "left_on_member": left}

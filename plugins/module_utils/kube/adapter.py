@@ -17,7 +17,7 @@ from ansible_collections.hubspoke.multicluster.plugins.module_utils.kube import 
 from ansible_collections.hubspoke.multicluster.plugins.module_utils.kube import connection as kube_connection
 from ansible_collections.hubspoke.multicluster.plugins.module_utils.kube.errors import (
     ConnectionOptionsError,
-    connection_error_reason,
+    api_failure,
 )
 
 try:
@@ -30,9 +30,7 @@ try:
         _create_configuration,
         _create_headers,
         _set_header,
-        get_api_client,
     )
-    from ansible_collections.kubernetes.core.plugins.module_utils.k8s.exceptions import CoreException
 except ImportError:  # handled by AnsibleK8SModule's requires("kubernetes")
     pass
 
@@ -54,19 +52,35 @@ def api_client(module, retries=0):
     client = kubernetes.client.ApiClient(configuration)
     for header, value in _create_headers(module).items():
         _set_header(client, header, value)
+    return kube_client.bounded(client)
+
+
+def plain_client(module, side="cluster"):
+    """api_client() for a module's own cluster, a kubeconfig it cannot read raising ConnectionOptionsError."""
+    try:
+        return api_client(module)
+    except Exception as err:  # pylint: disable=broad-exception-caught  # ConfigException, YAML and key errors
+        raise ConnectionOptionsError("the {0}'s connection cannot be used: {1}".format(side, err)) from err
+
+
+def _discovering(api, side, dry_run):
+    """kubernetes.core's client over `api`, after asking the server for /version: discovery may come from
+    kubernetes.core's cache file, so only a request proves the cluster answers and takes the credentials."""
+    try:
+        api.call_api("/version", "GET", auth_settings=["BearerToken"], _preload_content=False)
+        client = K8SClient(configuration=api.configuration,
+                           client=k8sdynamicclient.K8SDynamicClient(api, discoverer=LazyDiscoverer), dry_run=dry_run)
+        client.resources.get(api_version="v1", kind="Namespace")
+    except Exception as err:  # pylint: disable=broad-exception-caught  # urllib3 and ApiException alike
+        raise api_failure(side, api.configuration.host, err) from err
     return client
 
 
 def connect(module, side):
-    """kubernetes.core's client (it reads API discovery at once) for the module's connection; an unreachable
-    cluster fails the module naming the side and the cause."""
-    try:
-        return get_api_client(module)
-    except CoreException:
-        raise
-    except Exception as err:  # pylint: disable=broad-exception-caught  # urllib3 and ApiException from discovery
-        module.fail_json(msg="cannot reach the {0} at {1}: {2}".format(
-            side, api_client(module).configuration.host, connection_error_reason(err)))
+    """kubernetes.core's client for the module's connection, as get_api_client() builds it but with every request
+    bounded by kube/client.REQUEST_TIMEOUT. Raises ConnectionOptionsError (a kubeconfig that cannot be read),
+    ClusterUnreachable or CredentialsRefused, naming the side and the cause."""
+    return _discovering(plain_client(module, side), side, module.server_side_dry_run)
 
 
 def second_client(module, side, option):
@@ -75,18 +89,10 @@ def second_client(module, side, option):
     Check mode holds for it as for the module's own cluster."""
     connection = kube_connection.second_cluster(module.params[option])
     if not connection:
-        module.fail_json(msg="the {0} states no connection: set the `{1}` option (the {0} host's hubspoke_connection) "
-                             "or the HUBSPOKE_HUB_* variables".format(side, option))
+        raise ConnectionOptionsError("the {0} states no connection: set the `{1}` option (the {0} host's "
+                                     "hubspoke_connection) or the HUBSPOKE_HUB_* variables".format(side, option))
     try:
-        api = kube_client.for_connection(connection)
+        api = kube_client.bounded(kube_client.for_connection(connection))
     except ConnectionOptionsError as err:
-        module.fail_json(msg="the {0}'s connection: {1}".format(side, err))
-    client = K8SClient(configuration=api.configuration,
-                       client=k8sdynamicclient.K8SDynamicClient(api, discoverer=LazyDiscoverer),
-                       dry_run=module.check_mode)
-    try:
-        client.resources.get(api_version="v1", kind="Namespace")  # reads discovery now: an unreachable hub fails here
-    except Exception as err:  # pylint: disable=broad-exception-caught  # urllib3 and ApiException from discovery
-        module.fail_json(msg="cannot reach the {0} at {1}: {2}".format(side, api.configuration.host,
-                                                                       connection_error_reason(err)))
-    return client
+        raise ConnectionOptionsError("the {0}'s connection: {1}".format(side, err)) from err
+    return _discovering(api, side, module.server_side_dry_run)

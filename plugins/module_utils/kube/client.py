@@ -18,6 +18,23 @@ try:
 except ImportError:  # modules report it through missing_required_lib; controller plugins when they use it
     kubernetes = None
 
+# (connect, read) seconds for every request that states no timeout of its own: the kubernetes library waits
+# forever by default, so a server that accepts a connection and never answers would stall a task for good.
+REQUEST_TIMEOUT = (10, 60)
+
+
+def bounded(client, timeout=REQUEST_TIMEOUT):
+    """`client` (an ApiClient) with `timeout` on each request that sets none; returns it."""
+    request = client.rest_client.request
+
+    def request_with_timeout(*args, **kwargs):
+        if kwargs.get("_request_timeout") is None:
+            kwargs["_request_timeout"] = timeout
+        return request(*args, **kwargs)
+
+    client.rest_client.request = request_with_timeout
+    return client
+
 
 def _kubeconfig_client(options):
     kubeconfig, context = options["kubeconfig"], options.get("context")

@@ -14,20 +14,32 @@ from ansible_collections.kubernetes.core.plugins.module_utils.k8s.runner import 
 TOKEN_TYPE = "kubernetes.io/service-account-token"
 SA_ANNOTATION = "kubernetes.io/service-account.name"
 HIDDEN = "VALUE_HIDDEN"
+LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 
 
 def apply(svc, definition, state="present"):
     return perform_action(svc, definition, {"state": state})
 
 
-def hide_secret_data(result):
-    """An apply result whose object and diff carry no Secret values: every data and stringData value is replaced."""
+def public_view(result):
+    """An apply result fit to return and log: every Secret data and stringData value replaced, and the fields that
+    can hold an earlier copy of them (managedFields, kubectl's last-applied-configuration) left out."""
     for obj in [result.get("result")] + [(result.get("diff") or {}).get(side) for side in ("before", "after")]:
-        if isinstance(obj, dict):
-            for key in ("data", "stringData"):
-                if isinstance(obj.get(key), dict):
-                    obj[key] = {k: HIDDEN for k in obj[key]}
+        if not isinstance(obj, dict):
+            continue
+        for key in ("data", "stringData"):
+            if isinstance(obj.get(key), dict):
+                obj[key] = {k: HIDDEN for k in obj[key]}
+        metadata = obj.get("metadata") or {}
+        metadata.pop("managedFields", None)
+        (metadata.get("annotations") or {}).pop(LAST_APPLIED, None)
     return result
+
+
+def reference(obj):
+    """`Kind namespace/name` (or `Kind name`) of an object, for messages."""
+    metadata = obj["metadata"]
+    return "{0} {1}".format(obj["kind"], "/".join(filter(None, (metadata.get("namespace"), metadata["name"]))))
 
 
 def get(svc, definition):

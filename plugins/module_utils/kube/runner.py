@@ -16,11 +16,15 @@ from ansible_collections.kubernetes.core.plugins.module_utils.k8s.core import An
 
 from ansible_collections.hubspoke.multicluster.plugins.module_utils.kube.adapter import (
     SECOND_CLUSTER_AUTH_SPEC,
-    api_client,
     connect,
+    plain_client,
     second_client,
 )
-from ansible_collections.hubspoke.multicluster.plugins.module_utils.kube.errors import ClusterError
+from ansible_collections.hubspoke.multicluster.plugins.module_utils.kube.errors import (
+    ClusterError,
+    ClusterUnreachable,
+    api_message,
+)
 
 try:
     from ansible_collections.kubernetes.core.plugins.module_utils.k8s.exceptions import CoreException
@@ -46,18 +50,44 @@ def _finish(module, work, *args):
     except ClusterError as err:
         module.fail_json(msg=str(err))
     except CoreException as err:
+        refused = refusal(err)
+        if refused:
+            module.fail_json(msg=refused)
         module.fail_from_exception(err)
     module.exit_json(**result)
 
 
+def refusal(err):
+    """kubernetes.core's error for a 401 or 403 answer, worded as the credentials' fault; None for others."""
+    cause = err.__cause__
+    status = getattr(cause, "status", None)
+    if status == 403:
+        return "the cluster answered 403 Forbidden: {0} (the credentials are valid but may not do this)".format(
+            api_message(cause))
+    if status == 401:
+        return "the cluster answered 401 Unauthorized: the token or client certificate is wrong or expired"
+    return None
+
+
 def run_on_cluster(module, work):
     """work(module, api_client) -> result, with a plain ApiClient for the module's cluster (no discovery)."""
-    _finish(module, work, api_client(module))
+    _finish(module, lambda module: work(module, plain_client(module)))
 
 
-def run_on_two_clusters(module, sides, second, work):
+def run_on_two_clusters(module, sides, second, work, unreachable=None):
     """work(module, own, other) -> result, with kubernetes.core K8sServices for the module's cluster and for the
-    cluster of the `second` option; `sides` name both in messages, for example ("spoke", "hub")."""
-    own = connect(module, sides[0])
-    other = second_client(module, sides[1], second)
-    _finish(module, work, K8sService(own, module), K8sService(other, module))
+    cluster of the `second` option; `sides` name both in messages, for example ("spoke", "hub").
+
+    When the module's own cluster does not answer, unreachable(module, other, error) -> result does the work
+    instead if given (removing what the other cluster holds for a dead one), else the module fails."""
+    def both(module):
+        other = K8sService(second_client(module, sides[1], second), module)
+        try:
+            own = K8sService(connect(module, sides[0]), module)
+        except ClusterUnreachable as err:
+            if unreachable is None:
+                raise
+            return unreachable(module, other, err)
+        return work(module, own, other)
+
+    _finish(module, both)

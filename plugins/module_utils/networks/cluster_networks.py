@@ -73,7 +73,16 @@ def overlaps(networks):
 def _ranges(cluster):
     for kind in ("pod", "service"):
         for cidr in (cluster or {}).get(kind + "_cidrs") or []:
-            yield kind, ipaddress.ip_network(cidr, strict=False)
+            yield kind, network(cidr, kind)
+
+
+def network(cidr, kind="pod"):
+    """ipaddress's network for a CIDR; a ClusterError naming it when it is not one."""
+    try:
+        return ipaddress.ip_network(str(cidr).strip(), strict=False)
+    except ValueError as err:
+        raise ClusterError("{0} range {1!r} is not a CIDR such as 10.42.0.0/16 or fd00:10::/56 ({2})".format(
+            kind, cidr, err)) from None
 
 
 def describe(overlap):
@@ -85,6 +94,9 @@ def describe(overlap):
 def read_networks(core, custom, pod_cidrs=None, service_cidrs=None):
     """{pod_cidrs, service_cidrs, sources} of one cluster; `core` is a CoreV1Api, `custom` a CustomObjectsApi."""
     sources = {}
+    for kind, cidrs in (("pod", pod_cidrs), ("service", service_cidrs)):
+        for cidr in cidrs or []:
+            network(cidr, kind)
     kubeadm_pod, kubeadm_service = kubeadm_networks(_kubeadm_config(core))
     if pod_cidrs:
         pods, sources["pod"] = list(pod_cidrs), "inventory"
@@ -121,6 +133,9 @@ def _not_found_is_empty(read, empty):
 
 def networks_of(module, client):
     """The cluster_networks module's work: the ranges of the module's cluster, read with a plain ApiClient."""
+    for kind in ("pod", "service"):
+        for cidr in module.params[kind + "_cidrs"] or []:
+            network(cidr, kind)
     try:
         networks = read_networks(CoreV1Api(client), CustomObjectsApi(client),
                                  module.params["pod_cidrs"], module.params["service_cidrs"])

@@ -2,8 +2,9 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Where clusters come from: one module per source type, registered here by its `type`.
 
-Each source module has `read(spec) -> [cluster record]` (plugin_utils/cluster.make_cluster) and raises
-ClusterInventoryError for a source it cannot read; a new source is one file and one line below.
+Each source module has `read(spec, warn) -> [cluster record]` (plugin_utils/cluster.make_cluster): it raises
+ClusterInventoryError for a source it cannot read at all, and skips an item it cannot make a cluster of,
+warning (plugin_utils/cluster.each_cluster). A new source is one file and one line below.
 """
 
 from concurrent.futures import ThreadPoolExecutor
@@ -23,10 +24,14 @@ READERS = {"kubeconfig": kubeconfig.read, "argocd": argocd.read, "karmada": karm
 
 
 def read_sources(sources, timeout):
-    """Read every source concurrently. Returns (clusters in source order, {source name: error})."""
+    """Read every source concurrently. Returns (clusters in source order, {source name: error}, [warnings])."""
+    warnings = []
+
     def read_one(spec):
+        def warn(message):
+            warnings.append("source {0}: {1}".format(spec["name"], message))
         try:
-            return READERS[spec["type"]](dict(spec, timeout=timeout)), None
+            return READERS[spec["type"]](dict(spec, timeout=timeout), warn), None
         except ClusterInventoryError as err:
             return [], str(err)
 
@@ -34,4 +39,4 @@ def read_sources(sources, timeout):
         results = list(pool.map(read_one, sources))
     clusters = [c for found, _err in results for c in found]
     errors = {spec["name"]: err for spec, (_found, err) in zip(sources, results) if err}
-    return clusters, errors
+    return clusters, errors, warnings

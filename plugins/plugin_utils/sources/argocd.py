@@ -12,14 +12,14 @@ from ansible_collections.hubspoke.multicluster.plugins.module_utils.argocd.clust
     parse_cluster_secret,
 )
 from ansible_collections.hubspoke.multicluster.plugins.plugin_utils import kube
-from ansible_collections.hubspoke.multicluster.plugins.plugin_utils.cluster import make_cluster
+from ansible_collections.hubspoke.multicluster.plugins.plugin_utils.cluster import api_object, each_cluster, make_cluster
 
 DEFAULT_HUB_LABELS = {"role": "hub"}
 # A hub read through the environment (an AWX credential) is reached the same way when its tasks run.
 FROM_ENVIRONMENT = {"environment": "hub"}
 
 
-def read(spec):
+def read(spec, warn):
     hub = kube.source_connection(spec)
     client = kube.client_for(hub)
     namespace = spec.get("namespace") or "argocd"
@@ -29,22 +29,24 @@ def read(spec):
     hub_name = spec.get("hub") or spec["name"]
     hub_connection = hub or FROM_ENVIRONMENT
     hub_labels = dict(DEFAULT_HUB_LABELS if spec.get("hub_labels") is None else spec["hub_labels"])
-    clusters = []
-    for secret in secrets:
+
+    def build(secret):
         cluster = parse_cluster_secret(secret)
         if not cluster["server"]:
-            continue  # Argo CD ignores such Secrets too
+            return None  # Argo CD ignores such Secrets too
         if cluster["server"] == IN_CLUSTER_SERVER:
             hub_labels.update(cluster["labels"])  # Argo CD's own cluster is the hub host
-            continue
+            return None
         details = {"namespace": namespace, "secret": cluster["secret_name"], "project": cluster["project"],
                    "shard": cluster["shard"], "namespaces": cluster["namespaces"],
                    "cluster_resources": cluster["cluster_resources"]}
         connection = {"secret": {"kind": "argocd", "hub": hub, "namespace": namespace, "name": cluster["secret_name"]}}
-        labels = dict(spec.get("labels") or {}, **cluster["labels"])
-        clusters.append(make_cluster(cluster["name"], cluster["server"], spec["name"], hub=hub_name, labels=labels,
-                                     annotations=cluster["annotations"], connection=connection, details=details,
-                                     hub_connection=hub_connection))
+        labels = {**(spec.get("labels") or {}), **cluster["labels"]}
+        return make_cluster(cluster["name"], cluster["server"], spec["name"], hub=hub_name, labels=labels,
+                            annotations=cluster["annotations"], connection=connection, details=details,
+                            hub_connection=hub_connection)
+
+    clusters = each_cluster(secrets, build, api_object("cluster Secret"), warn)
     hub_host = make_cluster(hub_name, client.configuration.host, spec["name"], hub=hub_name, labels=hub_labels,
                             connection=hub_connection, details={"namespace": namespace, "argocd_hub": True})
     return [hub_host] + clusters

@@ -3,7 +3,7 @@
 """Member clusters of a Karmada control plane (cluster.karmada.io/v1alpha1 Cluster objects)."""
 
 from ansible_collections.hubspoke.multicluster.plugins.plugin_utils import kube
-from ansible_collections.hubspoke.multicluster.plugins.plugin_utils.cluster import make_cluster
+from ansible_collections.hubspoke.multicluster.plugins.plugin_utils.cluster import api_object, each_cluster, make_cluster
 
 PATH = "/apis/cluster.karmada.io/v1alpha1/clusters"
 
@@ -13,11 +13,11 @@ def _ready(obj):
     return any(c.get("type") == "Ready" and c.get("status") == "True" for c in conditions)
 
 
-def read(spec):
+def read(spec, warn):
     hub_connection = kube.source_connection(spec)
     client = kube.client_for(hub_connection, what="Karmada API")
-    clusters = []
-    for obj in kube.list_items(client, PATH, spec.get("selector"), timeout=spec.get("timeout", 15)):
+
+    def build(obj):
         cluster_spec = obj.get("spec") or {}
         secret_ref = cluster_spec.get("secretRef")
         connection = {}
@@ -30,8 +30,10 @@ def read(spec):
                    "provider": cluster_spec.get("provider"), "region": cluster_spec.get("region"),
                    "zones": cluster_spec.get("zones") or []}
         metadata = obj.get("metadata", {})
-        labels = dict(spec.get("labels") or {}, **(metadata.get("labels") or {}))
-        clusters.append(make_cluster(metadata["name"], cluster_spec.get("apiEndpoint"), spec["name"],
-                                     hub=spec.get("hub"), labels=labels, annotations=metadata.get("annotations"),
-                                     connection=connection, details=details))
-    return clusters
+        labels = {**(spec.get("labels") or {}), **(metadata.get("labels") or {})}
+        return make_cluster(metadata["name"], cluster_spec.get("apiEndpoint"), spec["name"],
+                            hub=spec.get("hub"), labels=labels, annotations=metadata.get("annotations"),
+                            connection=connection, details=details)
+
+    found = kube.list_items(client, PATH, spec.get("selector"), timeout=spec.get("timeout", 15))
+    return each_cluster(found, build, api_object("Cluster"), warn)

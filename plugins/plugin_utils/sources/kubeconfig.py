@@ -13,33 +13,35 @@ import os
 from ansible_collections.hubspoke.multicluster.plugins.plugin_utils import kubeconfig_files
 from ansible_collections.hubspoke.multicluster.plugins.plugin_utils.cluster import (
     ClusterInventoryError,
+    each_cluster,
     make_cluster,
 )
 
 
-def read(spec):
+def read(spec, warn):
     paths = kubeconfig_files.files(spec.get("path"))
     merged = kubeconfig_files.merge(paths)
     patterns = spec.get("contexts") or ["*"]
     context_labels = spec.get("context_labels") or {}
     kubeconfig = os.pathsep.join(paths)
-    clusters = []
-    for context_name, (context, path) in merged["contexts"].items():
+
+    def build(item):
+        context_name, (context, path) = item
         if not any(fnmatch.fnmatchcase(context_name, p) for p in patterns):
-            continue
+            return None
         cluster_name = context.get("cluster")
         if cluster_name not in merged["clusters"]:
-            raise ClusterInventoryError(
-                "kubeconfig {0}: context {1!r} names cluster {2!r}, which is not in `clusters` of {3}".format(
-                    path, context_name, cluster_name, kubeconfig))
+            raise ClusterInventoryError("it names cluster {0!r}, which is not in `clusters` of {1}".format(
+                cluster_name, kubeconfig))
         cluster, cluster_path = merged["clusters"][cluster_name]
         server = cluster.get("server")
         if not server:
-            raise ClusterInventoryError("kubeconfig {0}: clusters[{1!r}].cluster.server is missing".format(
-                cluster_path, cluster_name))
-        labels = dict(spec.get("labels") or {}, **context_labels.get(context_name, {}))
-        clusters.append(make_cluster(
-            context_name, server, spec["name"], hub=spec.get("hub"), labels=labels,
-            connection={"kubeconfig": kubeconfig, "context": context_name},
-            details={"namespace": context.get("namespace")}))
-    return clusters
+            raise ClusterInventoryError("clusters[{0!r}].cluster.server is missing in {1}".format(
+                cluster_name, cluster_path))
+        labels = {**(spec.get("labels") or {}), **(context_labels.get(context_name) or {})}
+        return make_cluster(context_name, server, spec["name"], hub=spec.get("hub"), labels=labels,
+                            connection={"kubeconfig": kubeconfig, "context": context_name},
+                            details={"namespace": context.get("namespace")})
+
+    return each_cluster(merged["contexts"].items(), build,
+                        lambda item: "context {0!r} of {1}".format(item[0], item[1][1]), warn)

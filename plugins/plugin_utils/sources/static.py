@@ -5,6 +5,7 @@
 from ansible_collections.hubspoke.multicluster.plugins.plugin_utils import kubeconfig_files
 from ansible_collections.hubspoke.multicluster.plugins.plugin_utils.cluster import (
     ClusterInventoryError,
+    each_cluster,
     make_cluster,
 )
 
@@ -24,13 +25,14 @@ def connection_of(entry):
     return {}
 
 
-def read(spec):
-    clusters = []
-    for index, entry in enumerate(spec.get("clusters") or []):
+def read(spec, warn):
+    def build(item):
+        index, entry = item
         if not isinstance(entry, dict) or not entry.get("name"):
-            raise ClusterInventoryError("source {0}: clusters[{1}] needs a `name`".format(spec["name"], index))
-        labels = dict(spec.get("labels") or {}, **(entry.get("labels") or {}))
-        clusters.append(make_cluster(entry["name"], entry.get("server"), spec["name"], hub=spec.get("hub"),
-                                     labels=labels, annotations=entry.get("annotations"),
-                                     connection=connection_of(entry)))
-    return clusters
+            raise ClusterInventoryError("it needs a `name`")
+        labels = {**(spec.get("labels") or {}), **(entry.get("labels") or {})}
+        return make_cluster(entry["name"], entry.get("server"), spec["name"], hub=spec.get("hub"), labels=labels,
+                            annotations=entry.get("annotations"), connection=connection_of(entry))
+
+    return each_cluster(enumerate(spec.get("clusters") or []), build,
+                        lambda item: "clusters[{0}]".format(item[0]), warn)

@@ -1,12 +1,8 @@
 """The plugin end to end through Ansible's InventoryManager, with static sources (no API needed)."""
 
-import pytest
 import yaml
-from ansible.errors import AnsibleParserError
-from ansible.inventory.data import InventoryData
 from ansible.inventory.manager import InventoryManager
 from ansible.parsing.dataloader import DataLoader
-from ansible.plugins.loader import inventory_loader
 
 
 def load(tmp_path, **config):
@@ -41,14 +37,10 @@ def test_label_conflict_is_a_warning_and_recorded(tmp_path):
     assert "'production' in source first but 'staging' in source second" in host.vars["hubspoke_label_conflicts"][0]
 
 
-def test_label_conflict_fails_with_strict(tmp_path):
-    # InventoryManager turns plugin errors into warnings; the plugin itself must raise.
-    path = tmp_path / "t.clusters.yml"
-    path.write_text(yaml.safe_dump({"plugin": "hubspoke.multicluster.clusters", "strict": True,
-                                    "sources": sources("staging")}))
-    plugin = inventory_loader.get("hubspoke.multicluster.clusters")
-    with pytest.raises(AnsibleParserError, match="'production' in source first but 'staging' in source second"):
-        plugin.parse(InventoryData(), DataLoader(), str(path), cache=False)
+def test_label_conflict_leaves_that_cluster_out_with_strict(tmp_path):
+    extra = {"type": "static", "name": "third", "clusters": [{"name": "sh", "server": "https://sh:6443"}]}
+    inventory = load(tmp_path, strict=True, sources=sources("staging") + [extra])
+    assert list(inventory.hosts) == ["sh"]  # prod-hz is left out, the rest loads
 
 
 def test_hostname_expression_and_label(tmp_path):

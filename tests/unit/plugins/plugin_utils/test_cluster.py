@@ -57,7 +57,25 @@ def test_clusters_without_server_merge_only_within_their_source():
 def test_host_names_are_sanitized_and_unique():
     a = make_cluster("prod hz/1", "https://a", "s")
     assert sanitize_hostname("prod hz/1") == "prod_hz_1"
-    assert list(assign_hostnames([a], lambda c: c["name"])) == ["prod_hz_1"]
-    b = make_cluster("prod-hz", "https://b", "t")
-    with pytest.raises(ClusterInventoryError, match="host name 'x' is used by two clusters: https://a"):
-        assign_hostnames([a, b], lambda c: "x")
+    assert list(assign_hostnames([a], lambda c: c["name"])[0]) == ["prod_hz_1"]
+
+
+def test_a_host_name_two_clusters_share_leaves_both_out_and_the_rest_in():
+    a, b, c = (make_cluster(n, "https://" + n, s) for n, s in (("a", "s"), ("b", "t"), ("c", "t")))
+    hosts, problems = assign_hostnames([a, b, c], lambda cluster: "x" if cluster["name"] in "ab" else cluster["name"])
+    assert list(hosts) == ["c"]
+    assert problems == ["leaving out host name 'x': it names two clusters, https://a (source s) and https://b "
+                        "(source t); set the `hostname` option to something unique, for example a label or "
+                        "\"name ~ '-' ~ source\""]
+
+
+def test_a_cluster_whose_host_name_fails_is_left_out_alone():
+    def name_of(cluster):
+        if cluster["name"] == "a":
+            raise ClusterInventoryError("cluster a has no label 'id' for `hostname`")
+        return cluster["name"]
+
+    hosts, problems = assign_hostnames([make_cluster("a", "https://a", "s"), make_cluster("b", "https://b", "s")],
+                                       name_of)
+    assert list(hosts) == ["b"] and problems == [
+        "leaving out cluster a (source s): cluster a has no label 'id' for `hostname`"]

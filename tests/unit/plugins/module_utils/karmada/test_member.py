@@ -1,7 +1,7 @@
 """What karmada_member writes, object by object, compared with karmadactl join (API round trips: integration)."""
 
 from ansible_collections.hubspoke.multicluster.plugins.module_utils.karmada import agent as karmada_agent
-from ansible_collections.hubspoke.multicluster.plugins.module_utils.kube.objects import hide_secret_data
+from ansible_collections.hubspoke.multicluster.plugins.module_utils.kube.objects import public_view
 from ansible_collections.hubspoke.multicluster.plugins.module_utils.karmada.member import (
     LABELS_ANNOTATION,
     cluster_object,
@@ -20,7 +20,10 @@ def test_member_objects_are_karmadactls():
                          ("ServiceAccount", "karmada-spoke-1"),
                          ("ClusterRole", "karmada-controller-manager:karmada-spoke-1"),
                          ("ClusterRoleBinding", "karmada-controller-manager:karmada-spoke-1")}
-    assert objs[("Namespace", "karmada-cluster")]["metadata"]["labels"] == {"karmada.io/system": "true"}
+    # karmadactl's label, and ours when the join creates the namespace: unjoin deletes only a namespace it made.
+    assert objs[("Namespace", "karmada-cluster")]["metadata"]["labels"] == {
+        "karmada.io/system": "true", "app.kubernetes.io/managed-by": "hubspoke.multicluster"}
+    assert member_objects(PARAMS, owned=False)[0]["metadata"]["labels"] == {"karmada.io/system": "true"}
     role = objs[("ClusterRole", "karmada-controller-manager:karmada-spoke-1")]
     assert role["rules"] == [{"apiGroups": ["*"], "resources": ["*"], "verbs": ["*"]},
                              {"nonResourceURLs": ["*"], "verbs": ["get"]}]
@@ -63,7 +66,7 @@ def test_control_plane_secrets_owned_by_the_cluster_and_hidden_in_results():
     assert secrets[0]["metadata"]["ownerReferences"][0] == {
         "apiVersion": "cluster.karmada.io/v1alpha1", "kind": "Cluster", "name": "spoke-1", "uid": "u-1",
         "controller": True, "blockOwnerDeletion": True}
-    result = hide_secret_data({"result": {"data": {"token": "dG9r"}}, "diff": {"after": {"data": {"token": "dG9r"}}}})
+    result = public_view({"result": {"data": {"token": "dG9r"}}, "diff": {"after": {"data": {"token": "dG9r"}}}})
     assert "dG9r" not in repr(result)
 
 

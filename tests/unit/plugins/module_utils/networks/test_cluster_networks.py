@@ -2,6 +2,8 @@
 
 from types import SimpleNamespace
 
+import pytest
+from ansible.errors import AnsibleFilterError
 from kubernetes.client.exceptions import ApiException
 
 from ansible_collections.hubspoke.multicluster.plugins.filter.cidr_overlaps import cidr_overlaps
@@ -58,3 +60,8 @@ def test_read_order_inventory_then_cluster():
     stated = read_networks(FakeCore([]), FakeCustom(), ["10.1.0.0/16"], ["10.2.0.0/16"])
     assert stated["sources"] == {"pod": "inventory", "service": "inventory"}
     assert read_networks(FakeCore([]), FakeCustom())["sources"]["pod"] == "unknown"
+
+
+def test_a_range_that_is_not_a_cidr_is_named():
+    with pytest.raises(AnsibleFilterError, match=r"service range '10\.96\.0\.0/33' is not a CIDR such as 10\.42"):
+        cidr_overlaps({"a": {"pod_cidrs": ["10.1.0.0/16"], "service_cidrs": ["10.96.0.0/33"]}, "b": {}})
