@@ -253,7 +253,7 @@ CASES = [
     # Earlier tests leave Argo CD's CRDs on the hub, so a namespace nobody made stands for a hub without Argo CD.
     Case("argocd-missing", lambda w: run_playbook(APPSETS, INVENTORY, {
         "applicationsets_items": [APPSET], "applicationsets_namespace": "argocd-nowhere"}),
-         "hub has no Argo CD in namespace argocd-nowhere (or no ApplicationSet CRD)", bad=("hub",), good=()),
+        "hub has no Argo CD in namespace argocd-nowhere (or no ApplicationSet CRD)", bad=("hub",), good=()),
     # Karmada
     Case("karmada-api-unreachable", lambda w: run_playbook(JOIN, [INVENTORY, w.host_vars("spoke-1", {
         "karmada_member_control_plane": {"host": "https://127.0.0.1:1", "api_key": "x"}})]),

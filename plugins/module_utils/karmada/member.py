@@ -261,14 +261,18 @@ class Join:
         token_secret = objects.token_secret(self.params["cluster_namespace"], identity, identity)
         plane = self._dry_runnable(self.plane, karmada_agent.control_plane_objects(self.params) + [token_secret])
         results = [objects.apply(self.plane, obj) for obj in plane]
+        # karmada-agent puts its impersonator ServiceAccount in the member's cluster namespace and creates that
+        # namespace if it is missing; made here first, it carries OWNER_LABEL and the unjoin removes it.
+        namespace = self._member_namespace()
+        cluster_namespace = member_objects(self.params, namespace is None or self._owns_namespace(namespace))[0]
         if self.module.check_mode and any(r["changed"] for r in results):
-            member = karmada_agent.member_objects(self.params, endpoint)
+            member = [cluster_namespace] + karmada_agent.member_objects(self.params, endpoint)
             results += [objects.apply(self.member, obj) for obj in self._dry_runnable(self.member, member)]
             return self._result(results, endpoint, cluster_id)
         token = wait.wait_for_token(self.plane, token_secret, self.params["wait_timeout"])
         kubeconfig = karmada_agent.agent_kubeconfig(self.params["control_plane_endpoint"] or plane_server,
                                                     token.get("ca.crt", ""), token["token"], self.params["name"])
-        member = karmada_agent.member_objects(self.params, endpoint, kubeconfig)
+        member = [cluster_namespace] + karmada_agent.member_objects(self.params, endpoint, kubeconfig)
         results += [objects.public_view(objects.apply(self.member, obj)) for obj in self._dry_runnable(self.member, member)]
         labels_result = objects.apply(self.plane, cluster_labels(self.params, existing)) if existing else None
         if labels_result:
