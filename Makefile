@@ -134,6 +134,7 @@ benchmarks: fleet-up ## print the figures recorded in docs/benchmarks.md (not pa
 	python benchmarks/register_spokes.py
 	python benchmarks/hub_install.py
 	python benchmarks/karmada_propagation.py
+	python benchmarks/fleet_speed.py --contexts 200
 	bash benchmarks/fleet_build.sh
 
 clean: fleet-down ## remove the fleet's data and the sanity copy (keeps the binary cache)

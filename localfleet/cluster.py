@@ -8,6 +8,22 @@ import yaml
 from . import api, config, pki, process
 
 COMPONENTS = ("etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kwok")
+# A lean cluster (docs/benchmarks.md, "Lean local clusters"): Go's soft memory limit for each component, so its
+# garbage collector keeps the heap near what it needs, and kube-controller-manager without the controllers of
+# storage, cloud, certificate signing and autoscaling, which no fleet test uses.
+MEMORY_LIMITS = {"etcd": "48MiB", "kube-apiserver": "160MiB", "kube-controller-manager": "48MiB",
+                 "kube-scheduler": "32MiB", "kwok": "32MiB"}
+UNUSED_CONTROLLERS = (
+    "certificatesigningrequest-approving-controller", "certificatesigningrequest-cleaner-controller",
+    "certificatesigningrequest-signing-controller", "cloud-node-lifecycle-controller", "device-taint-eviction-controller",
+    "ephemeral-volume-controller", "horizontal-pod-autoscaler-controller", "node-route-controller",
+    "persistentvolume-attach-detach-controller", "persistentvolume-binder-controller",
+    "persistentvolume-expander-controller", "persistentvolume-protection-controller",
+    "persistentvolumeclaim-protection-controller", "podcertificaterequest-cleaner-controller",
+    "resourceclaim-controller", "resourcepoolstatusrequest-controller", "service-lb-controller",
+    "storage-version-migrator-controller", "storageversion-garbage-collector-controller",
+    "volumeattributesclass-protection-controller", "legacy-serviceaccount-token-cleaner-controller",
+    "kube-apiserver-serving-clustertrustbundle-publisher-controller")
 PORTS = {"etcd": ("etcd", "etcd_peer"), "kube-apiserver": ("apiserver",),
          "kube-controller-manager": ("controller_manager",), "kube-scheduler": ("scheduler",), "kwok": ("kwok",)}
 
@@ -103,6 +119,7 @@ class LocalCluster(process.ProcessGroup):
         if component == "kube-controller-manager":
             return [
                 config.binary("kube-controller-manager"), *self._control_loop_flags("controller-manager"),
+                "--controllers=*," + ",".join("-" + name for name in UNUSED_CONTROLLERS),
                 # Fills kubernetes.io/service-account-token Secrets (argocd-manager, karmada tokens).
                 f"--service-account-private-key-file={p / 'sa.key'}", f"--root-ca-file={p / 'ca.crt'}",
                 "--use-service-account-credentials=true",
@@ -139,7 +156,8 @@ class LocalCluster(process.ProcessGroup):
         for component in self.components:
             if not self.pid(component):
                 self._check_ports_free(component)
-            process.start(self._argv(component), self._pid_file(component), self._log_file(component))
+            process.start(self._argv(component), self._pid_file(component), self._log_file(component),
+                          env={"GOMEMLIMIT": MEMORY_LIMITS[component]} if component in MEMORY_LIMITS else None)
             if component == "kube-apiserver":
                 self._wait(client.ready, "kube-apiserver /readyz", timeout)
                 self._bootstrap(client)

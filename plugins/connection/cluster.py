@@ -19,6 +19,10 @@ description:
     the host's kubeconfig files, merged as kubectl merges them; a kubeconfig read from a hub Secret at task time;
     or a host-style connection) to a file readable only by the user, and removes it when the command returns.
   - A host with no C(hubspoke_connection) (and no C(hubspoke_kubeconfig)) keeps the environment as it is.
+  - Python modules run in a fork of a process that has imported the kubernetes client and kubernetes.core once
+    per playbook run (see O(in_process)) rather than in a new interpreter each, which spares each module the
+    interpreter start and those imports. The module, its arguments (check mode, diff, C(no_log)) and its result
+    are the same as in a new interpreter.
   - The P(hubspoke.multicluster.clusters#inventory) inventory plugin sets C(ansible_connection) to this plugin.
 extends_documentation_fragment:
   - connection_pipelining
@@ -40,9 +44,26 @@ options:
     type: str
     vars:
       - name: hubspoke_context
+  in_process:
+    description:
+      - Run each Python module in a fork of this playbook run's module server (a process started by the first
+        such module, that imports the kubernetes client and kubernetes.core once and ends with the run) instead
+        of starting the interpreter for it, when the module would run with the controller's own Python (C(ansible_python_interpreter) set to
+        C(ansible_playbook_python), as the inventory plugin sets it) and nothing wraps the command (no
+        C(become), no task C(environment), not C(async)); otherwise the module runs as a command, as with
+        M(ansible.builtin.local).
+      - V(false) starts an interpreter per module, as before (about a second of CPU per cluster and task).
+    type: bool
+    default: true
+    vars:
+      - name: hubspoke_in_process
+    env:
+      - name: HUBSPOKE_IN_PROCESS
 notes:
   - Modules run as the user running Ansible, as with M(ansible.builtin.local); C(ansible_python_interpreter)
     should be the controller's Python (the inventory plugin sets it).
+  - This connection always pipelines modules (no remote temporary files); C(ANSIBLE_KEEP_REMOTE_FILES) turns
+    that off, and with it the fork.
 """
 
 EXAMPLES = r"""
@@ -64,9 +85,15 @@ EXAMPLES = r"""
 from ansible import constants as C
 from ansible.errors import AnsibleConnectionFailure
 from ansible.plugins.connection.local import Connection as LocalConnection
+from ansible.utils.collection_loader import AnsibleCollectionConfig
+from ansible.utils.display import Display
 
 from ansible_collections.hubspoke.multicluster.plugins.module_utils.kube.errors import ClusterError
+from ansible_collections.hubspoke.multicluster.plugins.plugin_utils import in_process, module_server
 from ansible_collections.hubspoke.multicluster.plugins.plugin_utils.cluster_environment import cluster_environment
+
+
+display = Display()
 
 
 class Connection(LocalConnection):
@@ -74,6 +101,7 @@ class Connection(LocalConnection):
 
     # Ansible runs a `local` transport's commands in the playbook's folder; these are local commands too.
     transport = "local"
+    always_pipeline_modules = True
 
     def _cluster_connection(self):
         connection = self.get_option("cluster_connection")
@@ -85,6 +113,13 @@ class Connection(LocalConnection):
     def exec_command(self, cmd, in_data=None, sudoable=True):
         try:
             with cluster_environment(self._cluster_connection(), tmpdir=C.DEFAULT_LOCAL_TMP):
+                if self.get_option("in_process") and not self.become and in_process.runs_here(cmd, in_data):
+                    result = module_server.run_module(in_data, self.cwd, C.DEFAULT_LOCAL_TMP,
+                                                      AnsibleCollectionConfig.collection_paths)
+                    if result is not None:
+                        display.vvv("EXEC (in a fork of the module server) {0}".format(cmd),
+                                    host=self._play_context.remote_addr)
+                        return result
                 return super().exec_command(cmd, in_data=in_data, sudoable=sudoable)
         except ClusterError as err:
             raise AnsibleConnectionFailure("hubspoke_connection of {0}: {1}".format(

@@ -148,10 +148,12 @@ compose:
 #     - kubernetes.core.k8s_info: {kind: Namespace}
 """
 
+from ansible import constants as C
 from ansible.errors import AnsibleParserError
 from ansible.module_utils.common.text.converters import to_native
 from ansible.inventory.group import to_safe_group_name
 from ansible.template import trust_as_template
+from ansible.utils.collection_loader import AnsibleCollectionConfig
 
 from ansible_collections.hubspoke.multicluster.plugins.plugin_utils.cluster import (
     ClusterInventoryError,
@@ -162,6 +164,7 @@ from ansible_collections.hubspoke.multicluster.plugins.plugin_utils.inventory im
     ClusterInventoryBase,
     connection_vars,
 )
+from ansible_collections.hubspoke.multicluster.plugins.plugin_utils import module_server
 from ansible_collections.hubspoke.multicluster.plugins.plugin_utils.sources import read_sources
 
 
@@ -176,6 +179,8 @@ class InventoryModule(ClusterInventoryBase):
 
     def parse(self, inventory, loader, path, cache=True):
         super().parse(inventory, loader, path, cache=cache)
+        # The cluster connection's module server imports the kubernetes client while Ansible reads the playbook.
+        module_server.start_for_playbook(C.DEFAULT_LOCAL_TMP, AnsibleCollectionConfig.collection_paths)
         self._read_config_data(path)
         try:
             clusters = self._clusters(path, self.sources(path), cache)

@@ -1,0 +1,173 @@
+"""A task over the whole fleet against what it replaces, side by side in one run (issue 17).
+
+On a throw-away fleet (hub + N spokes, one KWOK node each, its own folder and port range), each figure is the
+median of `--runs` runs of the whole command, wall time and CPU (user + system of it and its children):
+  - the serial kubectl loop over the contexts, and an empty play (`meta: noop`) over the same hosts;
+  - one hubspoke.multicluster.cluster_status task and one kubernetes.core.k8s_info task over every cluster,
+    with modules run by the module server (the cluster connection's default) and, for the figure
+    before, in a new interpreter each (HUBSPOKE_IN_PROCESS=0);
+  - register_spokes.yml (first run, then nothing to change) with both.
+Ratios are printed beside the figures. `--contexts M` adds the read over M kubeconfig contexts spread over the
+fleet's API servers (each context its own inventory host), against the kubectl loop over the same M.
+  .venv/bin/python benchmarks/fleet_speed.py [--spokes 20] [--runs 3] [--contexts 200]
+"""
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+ROOT = Path(__file__).resolve().parent.parent
+PLAYS = {
+    "noop": [{"meta": "noop"}],
+    "status": [{"hubspoke.multicluster.cluster_status": {}}],
+    "nodes": [{"kubernetes.core.k8s_info": {"kind": "Node"}}],
+}
+
+
+def timed(cmd, env=None, cwd=ROOT):
+    """(wall, cpu) seconds of one command; a failure stops the benchmark."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.monotonic()
+    proc = subprocess.run(cmd, cwd=cwd, env={**os.environ, **(env or {})}, capture_output=True, text=True,
+                          check=False, shell=isinstance(cmd, str))
+    wall = time.monotonic() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if proc.returncode:
+        raise SystemExit(f"{cmd} failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def median(cmd, runs, env=None):
+    samples = [timed(cmd, env) for _run in range(runs)]
+    return statistics.median(s[0] for s in samples), statistics.median(s[1] for s in samples)
+
+
+def write_play(scratch, name, tasks):
+    path = Path(scratch) / f"{name}.yml"
+    path.write_text(json.dumps([{"name": name, "hosts": "all", "gather_facts": False, "tasks": tasks}]))
+    return path
+
+
+def write_inventory(scratch, kubeconfig, name="bench"):
+    path = Path(scratch) / f"{name}.clusters.yml"
+    path.write_text(json.dumps({
+        "plugin": "hubspoke.multicluster.clusters",
+        "sources": [{"type": "kubeconfig", "name": name, "path": str(kubeconfig), "labels": {"role": "spoke"},
+                     "context_labels": {"hub": {"role": "hub"}}}],
+    }))
+    return path
+
+
+def spread_contexts(kubeconfig, count, scratch):
+    """A kubeconfig of `count` contexts, each its own cluster entry, spread round-robin over the fleet's API
+    servers, and a static inventory with one host per context (the clusters inventory would merge contexts
+    that name one server into one host)."""
+    import yaml  # pylint: disable=import-outside-toplevel
+
+    doc = yaml.safe_load(Path(kubeconfig).read_text())
+    clusters, users = doc["clusters"], {u["name"]: u for u in doc["users"]}
+    contexts = {c["name"]: c["context"] for c in doc["contexts"]}
+    out = {"apiVersion": "v1", "kind": "Config", "clusters": [], "users": list(users.values()), "contexts": []}
+    hosts = {}
+    for index in range(count):
+        base = clusters[index % len(clusters)]
+        name = f"ctx-{index:03d}"
+        user = next(c["user"] for c in contexts.values() if c["cluster"] == base["name"])
+        out["clusters"].append({"name": name, "cluster": base["cluster"]})
+        out["contexts"].append({"name": name, "context": {"cluster": name, "user": user}})
+        hosts[name] = {"hubspoke_connection": {"kubeconfig": str(Path(scratch) / "spread.kubeconfig"), "context": name}}
+    (Path(scratch) / "spread.kubeconfig").write_text(yaml.safe_dump(out))
+    inventory = Path(scratch) / "spread.yml"
+    inventory.write_text(json.dumps({"all": {"vars": {
+        "ansible_connection": "hubspoke.multicluster.cluster",
+        "ansible_python_interpreter": sys.executable}, "hosts": hosts}}))
+    return Path(scratch) / "spread.kubeconfig", inventory
+
+
+def kubectl_loop(kubeconfig):
+    from localfleet import config  # pylint: disable=import-outside-toplevel
+
+    kubectl = config.binary("kubectl")
+    return (f"for ctx in $({kubectl} --kubeconfig {kubeconfig} config get-contexts -o name); do "
+            f"{kubectl} --kubeconfig {kubeconfig} --context=$ctx get nodes >/dev/null; done")
+
+
+def playbook(inventory, play, forks):
+    return ["ansible-playbook", "-i", str(inventory), str(play), "-f", str(forks)]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--spokes", type=int, default=20)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--contexts", type=int, default=0)
+    parser.add_argument("--port-base", default="24000")
+    args = parser.parse_args()
+    forks = args.spokes + 1
+    before = {"HUBSPOKE_IN_PROCESS": "0"}
+
+    with tempfile.TemporaryDirectory() as scratch:
+        os.environ.update(FLEET_DIR=scratch, FLEET_PORT_BASE=args.port_base, FLEET_NODES="1")
+        from kubernetes import client, config as kube_config  # pylint: disable=import-outside-toplevel
+
+        from localfleet import config, fleet  # pylint: disable=import-outside-toplevel  # reads FLEET_* at import
+
+        fleet.ensure_built()
+        rows = []
+        try:
+            fleet.up(args.spokes)
+            kubeconfig = config.KUBECONFIG
+            hub = kube_config.new_client_from_config(str(kubeconfig), context="hub", persist_config=False)
+            client.CoreV1Api(hub).create_namespace({"metadata": {"name": "argocd"}})
+            inventory = write_inventory(scratch, kubeconfig)
+            plays = {name: write_play(scratch, name, tasks) for name, tasks in PLAYS.items()}
+            clusters = args.spokes + 1
+            loop = median(kubectl_loop(kubeconfig), args.runs)
+            noop = median(playbook(inventory, plays["noop"], forks), args.runs)
+            rows.append((f"kubectl loop, get nodes, {clusters} contexts", loop, None))
+            rows.append((f"empty play over {clusters} hosts", noop, None))
+            for name, label in (("status", "cluster_status"), ("nodes", "kubernetes.core.k8s_info Node")):
+                after = median(playbook(inventory, plays[name], forks), args.runs)
+                was = median(playbook(inventory, plays[name], forks), args.runs, before)
+                rows.append((f"{label}, new interpreter per module (before)", was, (loop, noop)))
+                rows.append((f"{label}, module server (now)", after, (loop, noop)))
+            register = ["ansible-playbook", "-i", str(inventory), str(ROOT / "playbooks/register_spokes.yml"),
+                        "-f", str(forks)]
+            deregister = ["ansible-playbook", "-i", str(inventory), str(ROOT / "playbooks/deregister.yml"),
+                          "-f", str(forks)]
+            for label, env in (("before", before), ("now", None)):
+                first = timed(register, env)
+                again = median(register, args.runs, env)
+                timed(deregister, env)
+                rows.append((f"register_spokes.yml, {args.spokes} spokes, first run ({label})", first, (loop, noop)))
+                rows.append((f"register_spokes.yml again, nothing to change ({label})", again, (loop, noop)))
+            if args.contexts:
+                spread, spread_inventory = spread_contexts(kubeconfig, args.contexts, scratch)
+                spread_loop = median(kubectl_loop(spread), args.runs)
+                spread_noop = median(playbook(spread_inventory, plays["noop"], 50), args.runs)
+                rows.append((f"kubectl loop, get nodes, {args.contexts} contexts", spread_loop, None))
+                rows.append((f"empty play over {args.contexts} hosts, forks 50", spread_noop, None))
+                spread_nodes = median(playbook(spread_inventory, plays["nodes"], 50), args.runs)
+                rows.append((f"kubernetes.core.k8s_info Node over {args.contexts} hosts, forks 50 (now)", spread_nodes,
+                             (spread_loop, spread_noop)))
+        finally:
+            fleet.down()
+
+    print(f"hub + {args.spokes} spokes, forks {forks}, medians of {args.runs}; ratios: kubectl loop / this, "
+          "this - empty play")
+    for label, (wall, cpu), base in rows:
+        ratio = "" if base is None else f"  loop/this {base[0][0] / wall:5.2f}x  this-empty {wall - base[1][0]:+6.2f} s"
+        print(f"{label:<72} {wall:7.2f} s wall {cpu:7.2f} s cpu{ratio}")
+
+
+if __name__ == "__main__":
+    main()
