@@ -6,7 +6,10 @@ median of `--runs` runs of the whole command, wall time and CPU (user + system o
   - one hubspoke.multicluster.cluster_status task and one kubernetes.core.k8s_info task over every cluster,
     with modules run by the module server (the cluster connection's default) and, for the figure
     before, in a new interpreter each (HUBSPOKE_IN_PROCESS=0);
-  - register_spokes.yml (first run, then nothing to change) with both.
+  - one cluster_status task run once (run_once: true), which probes every host of the play concurrently;
+  - register_spokes.yml (first run, then nothing to change) with both;
+  - playbooks/site.yml (Argo CD on the hub, every spoke registered, ApplicationSets) run twice, the second
+    time with nothing to change, against the empty play.
 Ratios are printed beside the figures. `--contexts M` adds the read over M kubeconfig contexts spread over the
 fleet's API servers (each context its own inventory host), against the kubectl loop over the same M.
   .venv/bin/python benchmarks/fleet_speed.py [--spokes 20] [--runs 3] [--contexts 200]
@@ -29,6 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PLAYS = {
     "noop": [{"meta": "noop"}],
     "status": [{"hubspoke.multicluster.cluster_status": {}}],
+    "status_once": [{"hubspoke.multicluster.cluster_status": {}, "run_once": True}],
     "nodes": [{"kubernetes.core.k8s_info": {"kind": "Node"}}],
 }
 
@@ -140,6 +144,8 @@ def main():
                 was = median(playbook(inventory, plays[name], forks), args.runs, before)
                 rows.append((f"{label}, new interpreter per module (before)", was, (loop, noop)))
                 rows.append((f"{label}, module server (now)", after, (loop, noop)))
+            once = median(playbook(inventory, plays["status_once"], forks), args.runs)
+            rows.append(("cluster_status run once for the whole play (now)", once, (loop, noop)))
             register = ["ansible-playbook", "-i", str(inventory), str(ROOT / "playbooks/register_spokes.yml"),
                         "-f", str(forks)]
             deregister = ["ansible-playbook", "-i", str(inventory), str(ROOT / "playbooks/deregister.yml"),
@@ -150,6 +156,13 @@ def main():
                 timed(deregister, env)
                 rows.append((f"register_spokes.yml, {args.spokes} spokes, first run ({label})", first, (loop, noop)))
                 rows.append((f"register_spokes.yml again, nothing to change ({label})", again, (loop, noop)))
+            import upstream  # pylint: disable=import-outside-toplevel
+
+            site = ["ansible-playbook", "-i", str(inventory), str(ROOT / "playbooks/site.yml"), "-f", str(forks),
+                    "-e", json.dumps({"argocd_hub_version": upstream.version_of("argo-cd"),
+                                      "argocd_hub_manifests": str(upstream.fetch("argo-cd"))})]
+            rows.append(("site.yml, first run", timed(site), (loop, noop)))
+            rows.append(("site.yml again, nothing to change", median(site, args.runs), (loop, noop)))
             if args.contexts:
                 spread, spread_inventory = spread_contexts(kubeconfig, args.contexts, scratch)
                 spread_loop = median(kubectl_loop(spread), args.runs)
@@ -159,13 +172,17 @@ def main():
                 spread_nodes = median(playbook(spread_inventory, plays["nodes"], 50), args.runs)
                 rows.append((f"kubernetes.core.k8s_info Node over {args.contexts} hosts, forks 50 (now)", spread_nodes,
                              (spread_loop, spread_noop)))
+                spread_once = median(playbook(spread_inventory, plays["status_once"], 50), args.runs)
+                rows.append((f"cluster_status run once over {args.contexts} hosts (now)", spread_once,
+                             (spread_loop, spread_noop)))
         finally:
             fleet.down()
 
     print(f"hub + {args.spokes} spokes, forks {forks}, medians of {args.runs}; ratios: kubectl loop / this, "
-          "this - empty play")
+          "this - empty play, this / empty play")
     for label, (wall, cpu), base in rows:
-        ratio = "" if base is None else f"  loop/this {base[0][0] / wall:5.2f}x  this-empty {wall - base[1][0]:+6.2f} s"
+        ratio = "" if base is None else (f"  loop/this {base[0][0] / wall:5.2f}x  this-empty {wall - base[1][0]:+6.2f} s"
+                                         f"  this/empty {wall / base[1][0]:5.1f}x")
         print(f"{label:<72} {wall:7.2f} s wall {cpu:7.2f} s cpu{ratio}")
 
 

@@ -14,6 +14,12 @@ description:
     cluster does not fail a fleet-wide summary and failover playbooks can branch on RV(reachable). So is a
     connection no client can be built from (a missing CA file, say), with the reason in RV(msg).
   - Unlike M(kubernetes.core.k8s_cluster_info) it reads readiness and node health and does not run API discovery.
+  - With C(run_once=true) the task probes every host of the play (of its batch, with C(serial)) at once, up to
+    O(concurrency) at a time, in one module run, and returns them under RV(clusters) keyed by host name; with
+    C(register) every host of the play gets that result, so C(status.clusters[inventory_hostname]) is its own.
+    Each host is reached by its own C(hubspoke_connection), as the P(hubspoke.multicluster.cluster#connection)
+    connection plugin reaches it. That costs one task however many clusters there are, where a task per host
+    costs Ansible a worker and a module run for each.
 options:
   timeout:
     description: Seconds to wait for each request (connect and read).
@@ -23,10 +29,21 @@ options:
     description: Fail the task when the API server cannot be reached, instead of returning RV(reachable=false).
     type: bool
     default: false
+  concurrency:
+    description:
+      - With C(run_once=true), how many clusters are probed at the same time. An unreachable cluster holds one
+        of them for up to O(timeout) seconds per request.
+    type: int
+    default: 20
 extends_documentation_fragment:
   - kubernetes.core.k8s_auth_options
   - hubspoke.multicluster.attributes
   - hubspoke.multicluster.attributes.INFO_MODULE
+attributes:
+  action:
+    description: Indicates this has a corresponding action plugin, which runs on the controller.
+    support: full
+    details: The action plugin reads every host's connection when the task runs once.
 requirements:
   - kubernetes >= 24.2.0
 """
@@ -42,54 +59,104 @@ EXAMPLES = r"""
     fail_on_unreachable: true
   register: spoke
   failed_when: not spoke.ready
+
+- name: Probe every cluster of the play in one task
+  hubspoke.multicluster.cluster_status:
+  run_once: true
+  register: fleet
+
+- name: Each host looks up its own result
+  ansible.builtin.debug:
+    msg: "{{ inventory_hostname }} ready={{ fleet.clusters[inventory_hostname].ready }}"
+
+- name: Stop if any cluster of the play does not answer
+  ansible.builtin.assert:
+    that: fleet.unreachable | length == 0
+    fail_msg: "unreachable: {{ fleet.unreachable | join(', ') }}"
+  run_once: true
 """
 
 RETURN = r"""
 reachable:
   description: Whether the API server answered C(/version).
-  returned: always
+  returned: when the task probes its own host
   type: bool
   sample: true
 ready:
   description: Whether C(/readyz) answered ok.
-  returned: always
+  returned: when the task probes its own host
   type: bool
   sample: true
 version:
   description: The server's version; empty when unreachable.
-  returned: always
+  returned: when the task probes its own host
   type: dict
   sample: {"git_version": "v1.36.3", "major": "1", "minor": "36", "platform": "linux/amd64"}
 nodes:
   description: Number of nodes and of nodes whose Ready condition is True.
-  returned: always
+  returned: when the task probes its own host
   type: dict
   sample: {"total": 3, "ready": 3}
 failed_checks:
   description: Names of the C(/readyz) checks that failed, when not ready.
-  returned: always
+  returned: when the task probes its own host
   type: list
   elements: str
   sample: ["etcd"]
 cluster_id:
   description: The UID of the cluster's C(kube-system) Namespace, the identity Karmada and Submariner use; empty
     when unreachable or not readable.
-  returned: always
+  returned: when the task probes its own host
   type: str
   sample: 1c3f4b1e-8a5e-4f8e-9d2a-6c0e3c1f0b7d
 msg:
   description: Why the cluster is unreachable or partly unreadable; empty when all is well.
-  returned: always
+  returned: when the task probes its own host
   type: str
   sample: "cannot reach https://127.0.0.1:16010: Connection refused"
+clusters:
+  description:
+    - With C(run_once=true), every host's status by host name, each with the keys RV(reachable) to RV(msg)
+      above. A host without a C(hubspoke_connection), or whose connection cannot be read, is unreachable with
+      the reason in its C(msg).
+  returned: when the task runs once
+  type: dict
+  sample: {"spoke-1": {"reachable": true, "ready": true, "version": {"git_version": "v1.36.3"},
+           "nodes": {"total": 1, "ready": 1}, "failed_checks": [], "cluster_id": "1c3f4b1e", "msg": ""}}
+unreachable:
+  description: With C(run_once=true), the hosts whose clusters did not answer, sorted.
+  returned: when the task runs once
+  type: list
+  elements: str
+  sample: ["spoke-7"]
 """
 
-from ansible_collections.hubspoke.multicluster.plugins.module_utils.fleet.cluster_status import OPTIONS, status_of
+from ansible_collections.hubspoke.multicluster.plugins.module_utils.fleet.cluster_status import (
+    OPTIONS,
+    status_of,
+    statuses_of,
+    unreachable,
+)
+from ansible_collections.hubspoke.multicluster.plugins.module_utils.fleet.connections import handed_over
 from ansible_collections.hubspoke.multicluster.plugins.module_utils.kube.runner import cluster_module
+
+
+def fleet(module, kubeconfigs, problems):
+    clusters = statuses_of({host: {"kubeconfig": doc} for host, doc in kubeconfigs.items()},
+                           module.params["timeout"], module.params["concurrency"])
+    clusters.update({host: unreachable(msg) for host, msg in problems.items()})
+    down = sorted(host for host, status in clusters.items() if not status["reachable"])
+    if module.params["fail_on_unreachable"] and down:
+        module.fail_json(msg="cannot reach the clusters of {0}".format(", ".join(down)), changed=False,
+                         clusters=clusters, unreachable=down)
+    module.exit_json(changed=False, clusters=clusters, unreachable=down)
 
 
 def main():
     module = cluster_module(OPTIONS)
+    handed = handed_over()
+    if handed is not None:
+        fleet(module, *handed)
     status = status_of(module)
     if module.params["fail_on_unreachable"] and not status["reachable"]:
         module.fail_json(changed=False, **status)

@@ -16,6 +16,7 @@ import os
 import tempfile
 from contextlib import contextmanager
 
+from ansible_collections.hubspoke.multicluster.plugins.module_utils.fleet import connections as fleet_connections
 from ansible_collections.hubspoke.multicluster.plugins.module_utils.kube import connection as kube_connection
 from ansible_collections.hubspoke.multicluster.plugins.plugin_utils import kubeconfig_files
 
@@ -54,4 +55,29 @@ def cluster_environment(connection, tmpdir=None, environ=None):
     finally:
         environ.pop("K8S_AUTH_KUBECONFIG", None)
         environ.update(saved)
+        os.unlink(path)
+
+
+def host_connection(variables):
+    """A host's connection from its variables, read as the cluster connection plugin reads its options."""
+    connection = variables.get("hubspoke_connection")
+    if connection:
+        return connection
+    kubeconfig = variables.get("hubspoke_kubeconfig")
+    return {"kubeconfig": kubeconfig, "context": variables.get("hubspoke_context")} if kubeconfig else {}
+
+
+@contextmanager
+def fleet_environment(kubeconfigs, problems, tmpdir=None, environ=None):
+    """Within the block, `environ` names (module_utils/fleet/connections.VARIABLE) a file, readable only by the
+    user, of every host's kubeconfig document ({host: kubeconfig_document()}) and of why a host has none."""
+    environ = os.environ if environ is None else environ
+    handle, path = tempfile.mkstemp(prefix="hubspoke-fleet-", suffix=".json", dir=tmpdir)
+    try:
+        with os.fdopen(handle, "w") as out:  # mkstemp made it 0600
+            json.dump({"connections": kubeconfigs, "problems": problems}, out)
+        environ[fleet_connections.VARIABLE] = path
+        yield
+    finally:
+        environ.pop(fleet_connections.VARIABLE, None)
         os.unlink(path)

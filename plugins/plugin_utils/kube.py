@@ -8,11 +8,6 @@ kubernetes client models costs seconds, the raw JSON a few milliseconds.
 
 import json
 
-try:
-    from kubernetes.client.exceptions import ApiException
-except ImportError:
-    ApiException = None  # for_connection reports the missing library
-
 from ansible_collections.hubspoke.multicluster.plugins.module_utils.kube.errors import api_message, connection_error_reason
 from ansible_collections.hubspoke.multicluster.plugins.module_utils.kube import client as kube_client
 from ansible_collections.hubspoke.multicluster.plugins.module_utils.kube import connection as kube_connection
@@ -40,11 +35,13 @@ def client_for(connection=None, what="hub"):
 
 def get_json(api_client, path, query=None, timeout=15):
     """GET path and return the decoded JSON; API and connection errors become ClusterInventoryError."""
+    from kubernetes.client.exceptions import ApiException  # pylint: disable=import-outside-toplevel  # see client.py
+
     try:
         response = api_client.call_api(path, "GET", query_params=list((query or {}).items()),
                                        auth_settings=["BearerToken"], _preload_content=False,
                                        _request_timeout=timeout)
-    except ApiException as err:  # pylint: disable=catching-non-exception
+    except ApiException as err:
         raise ClusterInventoryError("{0} answered {1} {2} for {3}: {4}".format(
             api_client.configuration.host, err.status, err.reason, path, api_message(err))) from err
     except Exception as err:  # urllib3's errors: the server cannot be reached

@@ -13,10 +13,6 @@ import os
 from ansible_collections.hubspoke.multicluster.plugins.module_utils.kube import connection as kube_connection
 from ansible_collections.hubspoke.multicluster.plugins.module_utils.kube.errors import ConnectionOptionsError
 
-try:
-    import kubernetes
-except ImportError:  # modules report it through missing_required_lib; controller plugins when they use it
-    kubernetes = None
 
 # (connect, read) seconds for every request that states no timeout of its own: the kubernetes library waits
 # forever by default, so a server that accepts a connection and never answers would stall a task for good.
@@ -36,7 +32,19 @@ def bounded(client, timeout=REQUEST_TIMEOUT):
     return client
 
 
+def _library():
+    """The kubernetes library, imported when a client is first built: a controller plugin that reads no API (an
+    inventory of kubeconfig contexts) must not pay its import, half a second of every ansible-playbook run."""
+    try:
+        import kubernetes.client  # pylint: disable=import-outside-toplevel
+        import kubernetes.config  # pylint: disable=import-outside-toplevel
+    except ImportError as err:  # modules report it through missing_required_lib first
+        raise ConnectionOptionsError("the kubernetes Python library is required (pip install kubernetes)") from err
+    return kubernetes
+
+
 def _kubeconfig_client(options):
+    kubernetes = _library()
     kubeconfig, context = options["kubeconfig"], options.get("context")
     try:
         if isinstance(kubeconfig, dict):
@@ -54,6 +62,7 @@ def _kubeconfig_client(options):
 
 
 def _host_client(options):
+    kubernetes = _library()
     configuration = kubernetes.client.Configuration()
     configuration.host = options["host"].rstrip("/")
     if options.get("api_key"):
@@ -74,8 +83,6 @@ def for_connection(connection, retries=0):
 
     `retries=0` fails fast: the caller decides about retrying (None keeps urllib3's default).
     """
-    if kubernetes is None:
-        raise ConnectionOptionsError("the kubernetes Python library is required (pip install kubernetes)")
     options = kube_connection.stated(connection)
     if "kubeconfig" in options or "host" not in options:
         client = _kubeconfig_client(dict(options, kubeconfig=options.get("kubeconfig") or os.environ.get(

@@ -1,0 +1,156 @@
+# Copyright: hubspoke.multicluster contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Which documents of an upstream manifest still need applying: the ones that are not on the cluster as this
+collection last applied them.
+
+A server-side apply of an unchanged object is a no-op for etcd but not for the API server: for a
+CustomResourceDefinition it re-validates the whole schema, and Argo CD's ApplicationSet CRD (290 kB) takes
+the hub seconds, the largest part of a run that changes nothing. kubernetes.core has no way to skip a document
+that is already applied. So each document of a compared kind carries the digest of its content in an
+annotation when it is applied; one metadata-only list per kind (PartialObjectMetadataList, no object bodies)
+reads the digests back, and a document whose digest is on the cluster is left out. Every other document is
+always returned, so kubernetes.core still applies it and puts back any field someone else changed.
+"""
+
+import hashlib
+import json
+import os
+
+from ansible.module_utils.urls import open_url
+
+from ansible_collections.hubspoke.multicluster.plugins.module_utils.kube.errors import ClusterError, api_failure
+
+try:
+    import yaml
+    from kubernetes.client.exceptions import ApiException
+except ImportError:  # handled by AnsibleK8SModule's requires("kubernetes"), which needs PyYAML too
+    pass
+
+DIGEST_ANNOTATION = "hubspoke.io/manifest-digest"
+METADATA_ONLY = "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1"
+
+
+class ManifestError(ClusterError):
+    """A manifest that cannot be read or has a document without apiVersion, kind or name."""
+
+
+def load(source):
+    """The documents of a YAML file or http(s) URL (fetched with TLS verification), empty ones left out."""
+    try:
+        if source.startswith(("https://", "http://")):
+            text = open_url(source, timeout=60).read().decode("utf-8")
+        else:
+            with open(os.path.expanduser(source), encoding="utf-8") as handle:
+                text = handle.read()
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C loader: an upstream manifest is megabytes
+        documents = [doc for doc in yaml.load_all(text, Loader=loader) if doc]  # nosec B506: a safe loader
+    except (OSError, ValueError) as err:  # URLError and HTTPError are OSErrors
+        raise ManifestError("cannot read {0}: {1}".format(source, getattr(err, "strerror", None) or err)) from err
+    except yaml.YAMLError as err:
+        raise ManifestError("{0} is not valid YAML: {1}".format(source, err)) from err
+    return checked(documents, source)
+
+
+def checked(documents, where):
+    """The documents, each with apiVersion, kind and metadata.name, else ManifestError naming it."""
+    for index, doc in enumerate(documents):
+        if not isinstance(doc, dict) or not doc.get("apiVersion") or not doc.get("kind") or \
+                not (doc.get("metadata") or {}).get("name"):
+            raise ManifestError("{0}: document {1} needs apiVersion, kind and metadata.name".format(where, index + 1))
+    return documents
+
+
+def digest(document):
+    """The digest of a document's content, as the annotation holds it (the annotation itself left out)."""
+    metadata = dict(document.get("metadata") or {})
+    annotations = {k: v for k, v in (metadata.get("annotations") or {}).items() if k != DIGEST_ANNOTATION}
+    metadata["annotations"] = annotations
+    canonical = json.dumps(dict(document, metadata=metadata), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def stamped(document):
+    """The document with its digest annotation."""
+    metadata = dict(document["metadata"])
+    metadata["annotations"] = dict(metadata.get("annotations") or {}, **{DIGEST_ANNOTATION: digest(document)})
+    return dict(document, metadata=metadata)
+
+
+def live_digests(api_client, path, timeout=30):
+    """{name: digest annotation} of every object at a collection path, read as metadata only."""
+    return {item["metadata"]["name"]: (item["metadata"].get("annotations") or {}).get(DIGEST_ANNOTATION)
+            for item in _get(api_client, path, timeout, METADATA_ONLY).get("items") or []}
+
+
+def to_apply(documents, compared_kinds, digests_at):
+    """(documents to apply, names left out): every document of a kind not compared; a compared one, stamped, when
+    digests_at(document) (the {name: digest} of its kind and namespace on the cluster) lacks its digest."""
+    selected, unchanged = [], []
+    for document in documents:
+        if document["kind"] not in compared_kinds:
+            selected.append(document)
+            continue
+        stamp = stamped(document)
+        name = document["metadata"]["name"]
+        if digests_at(document).get(name) == stamp["metadata"]["annotations"][DIGEST_ANNOTATION]:
+            unchanged.append("{0}/{1}".format(document["kind"], name))
+        else:
+            selected.append(stamp)
+    return selected, unchanged
+
+
+def _get(api_client, path, timeout, accept=None):
+    response = api_client.call_api(path, "GET", header_params={"Accept": accept} if accept else {},
+                                   auth_settings=["BearerToken"], _preload_content=False, _request_timeout=timeout)
+    raw = response[0] if isinstance(response, tuple) else response  # a tuple in older clients
+    return json.loads(raw.data)
+
+
+def _collection_path(api_client, api_version, kind, namespace, timeout):
+    """The URL path of a kind's objects (in `namespace` if it is namespaced), from the discovery document of its
+    one group version (a full discovery of every API is not needed for a few kinds); None when the cluster does
+    not serve the kind yet (a CRD applied in the same run)."""
+    base = "/api/v1" if api_version == "v1" else "/apis/" + api_version
+    try:
+        resources = _get(api_client, base, timeout).get("resources") or []
+    except ApiException as err:
+        if err.status == 404:
+            return None
+        raise
+    for resource in resources:
+        if resource.get("kind") == kind and "/" not in resource["name"]:
+            if not resource.get("namespaced"):
+                return "{0}/{1}".format(base, resource["name"])
+            if not namespace:
+                raise ManifestError("{0} {1} is namespaced: set `namespace` or give the document one".format(
+                    api_version, kind))
+            return "{0}/namespaces/{1}/{2}".format(base, namespace, resource["name"])
+    return None
+
+
+def digests_reader(api_client, namespace=None, timeout=30):
+    """digests_at(document) for to_apply(): one metadata-only list per kind and namespace, read when first needed;
+    a kind the cluster does not serve has no objects."""
+    cache = {}
+
+    def digests_at(document):
+        key = (document["apiVersion"], document["kind"], document["metadata"].get("namespace") or namespace)
+        if key not in cache:
+            path = _collection_path(api_client, key[0], key[1], key[2], timeout)
+            cache[key] = live_digests(api_client, path, timeout) if path else {}
+        return cache[key]
+
+    return digests_at
+
+
+def changes(api_client, documents, compared_kinds, namespace=None, force=False):
+    """The manifest_changes module's result for these documents on this cluster."""
+    if force:
+        return {"definitions": [stamped(d) if d["kind"] in compared_kinds else d for d in documents], "unchanged": []}
+    try:
+        selected, unchanged = to_apply(documents, compared_kinds, digests_reader(api_client, namespace))
+    except ManifestError:
+        raise
+    except Exception as err:  # pylint: disable=broad-exception-caught  # ApiException and urllib3's errors alike
+        raise api_failure("cluster", api_client.configuration.host, err) from err
+    return {"definitions": selected, "unchanged": unchanged}

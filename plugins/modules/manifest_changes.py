@@ -1,0 +1,115 @@
+#!/usr/bin/python
+# Copyright: hubspoke.multicluster contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+DOCUMENTATION = r"""
+module: manifest_changes
+short_description: The documents of a manifest to apply, leaving out large ones that are applied already
+version_added: 0.1.0
+author:
+  - hubspoke developers (@hubspoke)
+description:
+  - Reads a manifest (O(src) or O(definition)) and returns the documents a M(kubernetes.core.k8s) server-side
+    apply still needs, in RV(definitions). Documents of the O(kinds) (CustomResourceDefinitions by default)
+    are returned with the digest of their content in the annotation C(hubspoke.io/manifest-digest), and left
+    out when the cluster already holds that digest; every other document is always returned, so the apply
+    still restores any field someone else changed.
+  - A server-side apply of an unchanged CRD changes nothing, but the API server validates the whole schema
+    again. For Argo CD's CRDs that is most of what a run with nothing to change costs the hub.
+  - It only reads, one discovery request per group version compared and one metadata-only list per kind and
+    namespace, no object bodies.
+options:
+  src:
+    description:
+      - A YAML file of one or more documents, or an C(https://) URL of one (its certificate verified). One of
+        O(src) and O(definition) is required.
+    type: str
+  definition:
+    description: The documents, as a list.
+    type: list
+    elements: dict
+  namespace:
+    description: The namespace of namespaced documents that name none, as M(kubernetes.core.k8s) takes it.
+    type: str
+  kinds:
+    description: The kinds whose documents are compared by digest and left out when applied already.
+    type: list
+    elements: str
+    default: [CustomResourceDefinition]
+  force:
+    description:
+      - Return every document (those of O(kinds) with their digest), to apply them again whatever the cluster
+        holds, for example after someone edited a CRD by hand.
+    type: bool
+    default: false
+extends_documentation_fragment:
+  - kubernetes.core.k8s_auth_options
+  - hubspoke.multicluster.attributes
+  - hubspoke.multicluster.attributes.INFO_MODULE
+requirements:
+  - kubernetes >= 24.2.0
+notes:
+  - A document of O(kinds) applied without its digest (by another tool, or before this module) is returned
+    once, and left out after that apply.
+seealso:
+  - module: kubernetes.core.k8s
+"""
+
+EXAMPLES = r"""
+- name: Find the upstream documents to apply
+  hubspoke.multicluster.manifest_changes:
+    src: /srv/manifests/install.yaml
+    namespace: argocd
+  register: install
+
+- name: Apply them
+  kubernetes.core.k8s:
+    definition: "{{ install.definitions }}"
+    namespace: argocd
+    server_side_apply:
+      field_manager: my-installer
+  when: install.definitions | length > 0
+"""
+
+RETURN = r"""
+definitions:
+  description: The documents to apply, in the manifest's order.
+  returned: always
+  type: list
+  elements: dict
+  sample: [{"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "argocd-server"}}]
+unchanged:
+  description: C(Kind/name) of the documents left out because the cluster holds their digest.
+  returned: always
+  type: list
+  elements: str
+  sample: ["CustomResourceDefinition/applicationsets.argoproj.io"]
+"""
+
+from ansible_collections.hubspoke.multicluster.plugins.module_utils.kube.manifest_changes import changes, checked, load
+from ansible_collections.hubspoke.multicluster.plugins.module_utils.kube.runner import cluster_module, run_on_cluster
+
+OPTIONS = dict(
+    src=dict(type="str"),
+    definition=dict(type="list", elements="dict"),
+    namespace=dict(type="str"),
+    kinds=dict(type="list", elements="str", default=["CustomResourceDefinition"]),
+    force=dict(type="bool", default=False),
+)
+
+
+def work(module, api_client):
+    params = module.params
+    documents = load(params["src"]) if params["src"] else checked([d for d in params["definition"] if d], "definition")
+    return dict(changed=False, **changes(api_client, documents, set(params["kinds"]), params["namespace"],
+                                         params["force"]))
+
+
+def main():
+    module = cluster_module(OPTIONS, mutually_exclusive=[("src", "definition")],
+                            required_one_of=[("src", "definition")])
+    run_on_cluster(module, work)
+
+
+if __name__ == "__main__":
+    main()
