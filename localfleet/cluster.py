@@ -11,7 +11,7 @@ COMPONENTS = ("etcd", "kube-apiserver", "kube-controller-manager", "kube-schedul
 # A lean cluster (docs/benchmarks.md, "Lean local clusters"): Go's soft memory limit for each component, so its
 # garbage collector keeps the heap near what it needs, and kube-controller-manager without the controllers of
 # storage, cloud, certificate signing and autoscaling, which no fleet test uses.
-MEMORY_LIMITS = {"etcd": "48MiB", "kube-apiserver": "160MiB", "kube-controller-manager": "48MiB",
+MEMORY_LIMITS = {"etcd": "48MiB", "kube-apiserver": "512MiB", "kube-controller-manager": "48MiB",
                  "kube-scheduler": "32MiB", "kwok": "32MiB"}
 UNUSED_CONTROLLERS = (
     "certificatesigningrequest-approving-controller", "certificatesigningrequest-cleaner-controller",

@@ -28,8 +28,17 @@ PATH_FIELDS = {"clusters": ("certificate-authority",), "users": ("client-certifi
 INNER = {"clusters": "cluster", "users": "user", "contexts": "context"}
 
 
+# Parsed files by (path, mtime, size): a run-once task over 200 hosts whose contexts share one kubeconfig would
+# otherwise parse that file 200 times. Callers never change what load() returns.
+_PARSED = {}
+
+
 def load(path):
     try:
+        stat = os.stat(path)
+        key = (path, stat.st_mtime_ns, stat.st_size)
+        if key in _PARSED:
+            return _PARSED[key]
         with open(path, encoding="utf-8") as handle:
             doc = yaml.load(handle, Loader=_Loader)  # nosec B506: a safe loader
     except OSError as err:
@@ -40,6 +49,7 @@ def load(path):
         return {}
     if not isinstance(doc, dict):
         raise ClusterInventoryError("kubeconfig {0}: expected a mapping at the top level".format(path))
+    _PARSED[key] = doc
     return doc
 
 
