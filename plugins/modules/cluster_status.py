@@ -156,7 +156,7 @@ def main():
     module = cluster_module(OPTIONS)
     handed = handed_over()
     if handed is not None:
-        fleet(module, *handed)
+        fleet(module, *handed)  # exits
     status = status_of(module)
     if module.params["fail_on_unreachable"] and not status["reachable"]:
         module.fail_json(changed=False, **status)

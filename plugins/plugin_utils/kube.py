@@ -2,11 +2,9 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Reading hub clusters from controller plugins: a client per hub connection, raw JSON lists.
 
-Lists are read with _preload_content=False and json.loads: deserializing 1,000 Secrets into
+Lists are read raw (module_utils/kube/client.get_json): deserializing 1,000 Secrets into
 kubernetes client models costs seconds, the raw JSON a few milliseconds.
 """
-
-import json
 
 from ansible_collections.hubspoke.multicluster.plugins.module_utils.kube.errors import api_message, connection_error_reason
 from ansible_collections.hubspoke.multicluster.plugins.module_utils.kube import client as kube_client
@@ -38,18 +36,13 @@ def get_json(api_client, path, query=None, timeout=15):
     from kubernetes.client.exceptions import ApiException  # pylint: disable=import-outside-toplevel  # see client.py
 
     try:
-        response = api_client.call_api(path, "GET", query_params=list((query or {}).items()),
-                                       auth_settings=["BearerToken"], _preload_content=False,
-                                       _request_timeout=timeout)
+        return kube_client.get_json(api_client, path, timeout, query)
     except ApiException as err:
         raise ClusterInventoryError("{0} answered {1} {2} for {3}: {4}".format(
             api_client.configuration.host, err.status, err.reason, path, api_message(err))) from err
     except Exception as err:  # urllib3's errors: the server cannot be reached
         raise ClusterInventoryError("cannot reach {0}: {1}".format(
             api_client.configuration.host, connection_error_reason(err))) from err
-    # call_api returns the raw response, or a (data, status, headers) tuple in older clients.
-    raw = response[0] if isinstance(response, tuple) else response
-    return json.loads(raw.data)
 
 
 def list_items(api_client, path, label_selector=None, timeout=30):

@@ -18,6 +18,7 @@ import os
 
 from ansible.module_utils.urls import open_url
 
+from ansible_collections.hubspoke.multicluster.plugins.module_utils.kube import client as kube_client
 from ansible_collections.hubspoke.multicluster.plugins.module_utils.kube.errors import ClusterError, api_failure
 
 try:
@@ -79,7 +80,7 @@ def stamped(document):
 def live_digests(api_client, path, timeout=30):
     """{name: digest annotation} of every object at a collection path, read as metadata only."""
     return {item["metadata"]["name"]: (item["metadata"].get("annotations") or {}).get(DIGEST_ANNOTATION)
-            for item in _get(api_client, path, timeout, METADATA_ONLY).get("items") or []}
+            for item in kube_client.get_json(api_client, path, timeout, accept=METADATA_ONLY).get("items") or []}
 
 
 def to_apply(documents, compared_kinds, digests_at):
@@ -99,20 +100,13 @@ def to_apply(documents, compared_kinds, digests_at):
     return selected, unchanged
 
 
-def _get(api_client, path, timeout, accept=None):
-    response = api_client.call_api(path, "GET", header_params={"Accept": accept} if accept else {},
-                                   auth_settings=["BearerToken"], _preload_content=False, _request_timeout=timeout)
-    raw = response[0] if isinstance(response, tuple) else response  # a tuple in older clients
-    return json.loads(raw.data)
-
-
 def _collection_path(api_client, api_version, kind, namespace, timeout):
     """The URL path of a kind's objects (in `namespace` if it is namespaced), from the discovery document of its
     one group version (a full discovery of every API is not needed for a few kinds); None when the cluster does
     not serve the kind yet (a CRD applied in the same run)."""
     base = "/api/v1" if api_version == "v1" else "/apis/" + api_version
     try:
-        resources = _get(api_client, base, timeout).get("resources") or []
+        resources = kube_client.get_json(api_client, base, timeout).get("resources") or []
     except ApiException as err:
         if err.status == 404:
             return None
