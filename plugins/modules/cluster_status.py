@@ -71,8 +71,8 @@ EXAMPLES = r"""
 
 - name: Stop if any cluster of the play does not answer
   ansible.builtin.assert:
-    that: fleet.unreachable | length == 0
-    fail_msg: "unreachable: {{ fleet.unreachable | join(', ') }}"
+    that: fleet.unreachable_clusters | length == 0
+    fail_msg: "unreachable: {{ fleet.unreachable_clusters | join(', ') }}"
   run_once: true
 """
 
@@ -123,8 +123,10 @@ clusters:
   type: dict
   sample: {"spoke-1": {"reachable": true, "ready": true, "version": {"git_version": "v1.36.3"},
            "nodes": {"total": 1, "ready": 1}, "failed_checks": [], "cluster_id": "1c3f4b1e", "msg": ""}}
-unreachable:
-  description: With C(run_once=true), the hosts whose clusters did not answer, sorted.
+unreachable_clusters:
+  description:
+    - With C(run_once=true), the hosts whose clusters did not answer, sorted.
+    - Ansible would take a key named C(unreachable) for the task's own host being unreachable, hence this name.
   returned: when the task runs once
   type: list
   elements: str
@@ -148,8 +150,8 @@ def fleet(module, kubeconfigs, problems):
     down = sorted(host for host, status in clusters.items() if not status["reachable"])
     if module.params["fail_on_unreachable"] and down:
         module.fail_json(msg="cannot reach the clusters of {0}".format(", ".join(down)), changed=False,
-                         clusters=clusters, unreachable=down)
-    module.exit_json(changed=False, clusters=clusters, unreachable=down)
+                         clusters=clusters, unreachable_clusters=down)
+    module.exit_json(changed=False, clusters=clusters, unreachable_clusters=down)
 
 
 def main():
