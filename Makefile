@@ -18,6 +18,8 @@ CLUSTER       ?=
 KARMADA       ?=
 # ARGOCD=1: fleet-up also runs Argo CD's controllers against the hub (built on first use).
 ARGOCD        ?=
+# GATEKEEPER=spoke-1,spoke-2: fleet-up also runs Gatekeeper's manager beside those clusters (built on first use).
+GATEKEEPER    ?=
 # Ansible finds the collection through a link in a folder outside this tree (a link inside it
 # would loop for every tool that walks the tree), one folder per checkout.
 WORKDIR       := $(HOME)/.cache/hubspoke-multicluster/$(shell printf %s "$(CURDIR)" | sha1sum | cut -c1-12)
@@ -31,7 +33,7 @@ SANITY_VENV   := $(WORKDIR)/sanity-venv
 export PATH := $(VENV)/bin:$(PATH)
 export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS):$(VENV)/lib/python3.11/site-packages
 export ANSIBLE_FORCE_COLOR ?= false
-export FLEET_SPOKES FLEET_OVERLAP KARMADA ARGOCD
+export FLEET_SPOKES FLEET_OVERLAP KARMADA ARGOCD GATEKEEPER
 
 .PHONY: help setup fleet-deps fleet-build fleet-up fleet-down fleet-status fleet-stop fleet-start demo \
         upstream mirror test sanity lint unit integration benchmarks clean
@@ -69,7 +71,7 @@ mirror: ## write the upstream manifests the roles install into DIR, for air-gapp
 	@[ -n "$(DIR)" ] || { echo "usage: make mirror DIR=/path/to/mirror"; exit 2; }
 	$(PYTHON) -m upstream mirror $(DIR)
 
-fleet-up: setup fleet-deps ## start a hub and FLEET_SPOKES spokes on loopback (idempotent); KARMADA=1 adds Karmada, ARGOCD=1 Argo CD's controllers
+fleet-up: setup fleet-deps ## start a hub and FLEET_SPOKES spokes on loopback (idempotent); KARMADA=1 adds Karmada, ARGOCD=1 Argo CD's controllers, GATEKEEPER=<clusters> Gatekeeper
 	python -m localfleet up
 
 fleet-down: ## stop every fleet process, by pid

@@ -29,6 +29,8 @@ def main(argv=None):
                     help="also run Karmada's control plane (API server, aggregated API, webhook, controllers)")
     up.add_argument("--argocd", action="store_true", default=os.environ.get("ARGOCD", "") not in ("", "0"),
                     help="also run Argo CD's application controller, repo server and ApplicationSet controller")
+    up.add_argument("--gatekeeper", default=os.environ.get("GATEKEEPER", ""),
+                    help="clusters, comma-separated, beside which Gatekeeper's manager runs (webhook and audit)")
     sub.add_parser("down", help="stop every fleet process")
     status = sub.add_parser("status", help="print a table of clusters")
     status.add_argument("--json", action="store_true")
@@ -41,7 +43,8 @@ def main(argv=None):
     try:
         if args.command == "up":
             overlap = tuple(n.strip() for n in args.overlap.split(",") if n.strip())
-            fleet.up(args.spokes, overlap, args.karmada, args.argocd, keep_stopped=True)
+            gatekeeper = tuple(n.strip() for n in args.gatekeeper.split(",") if n.strip())
+            fleet.up(args.spokes, overlap, args.karmada, args.argocd, keep_stopped=True, gatekeeper=gatekeeper)
             print_table(fleet.status())
             print(f"\nkubeconfig: {config.KUBECONFIG}")
         elif args.command == "down":

@@ -24,7 +24,9 @@ _PORT_OFFSETS = {"apiserver": 0, "etcd": 1, "etcd_peer": 2, "controller_manager"
                  # Karmada's control plane has more processes than a cluster: its block is two blocks wide.
                  "karmada_aggregated": 6, "karmada_webhook": 7, "karmada_controller_manager_health": 8,
                  "karmada_controller_manager_metrics": 9, "karmada_scheduler_health": 10,
-                 "karmada_scheduler_metrics": 11, "karmada_webhook_health": 12, "karmada_webhook_metrics": 13,
+                 "karmada_scheduler_metrics": 11,
+                 # Gatekeeper's manager beside a cluster takes the free offsets of that cluster's block.
+                 "gatekeeper_webhook": 6, "gatekeeper_health": 7, "gatekeeper_metrics": 8, "karmada_webhook_health": 12, "karmada_webhook_metrics": 13,
                  # Argo CD's controllers have a block of their own (they have no API server).
                  "argocd_redis": 0, "argocd_repo_server": 1, "argocd_repo_server_metrics": 2,
                  "argocd_controller_metrics": 3, "argocd_appset_metrics": 4, "argocd_appset_probe": 5,
@@ -64,6 +66,8 @@ def binary(name, versions=None, cache_dir=None):
         return cache_dir / "bin" / f"argocd-{versions['ARGOCD_VERSION']}" / name
     if name in ("thanos", "kustomize"):
         return cache_dir / "bin" / f"{name}-{versions[name.upper() + '_VERSION']}" / name
+    if name == "gatekeeper":
+        return cache_dir / "bin" / f"gatekeeper-{versions['GATEKEEPER_VERSION']}" / name
     if name.startswith("karmada"):
         return cache_dir / "bin" / f"karmada-{versions['KARMADA_VERSION']}" / name
     return cache_dir / "bin" / f"kubernetes-{versions['KUBERNETES_VERSION']}" / name
@@ -72,14 +76,14 @@ def binary(name, versions=None, cache_dir=None):
 def missing_builds(extras=()):
     """The build.sh arguments still to build: `kubernetes` (always needed), then those of `extras` not cached."""
     last = {"kubernetes": ["kube-apiserver", "kwok"], "karmada": ["karmada-agent"], "argocd": ["argocd", "kustomize"],
-            "thanos": ["thanos"]}
+            "thanos": ["thanos"], "gatekeeper": ["gatekeeper"]}
     return [name for name in ("kubernetes", *extras)
             if not all(binary(b).with_name(".complete").exists() for b in last[name])]
 
 
 def upstream_dir(name):
     """An upstream project's files at the version the fleet runs (Karmada's CRDs, Argo CD's), fetched once."""
-    version_key = {"karmada": "KARMADA_VERSION", "argo-cd": "ARGOCD_VERSION"}[name]
+    version_key = {"karmada": "KARMADA_VERSION", "argo-cd": "ARGOCD_VERSION", "gatekeeper": "GATEKEEPER_VERSION"}[name]
     return upstream.fetch(name, VERSIONS[version_key], root=CACHE_DIR / "upstream")
 
 

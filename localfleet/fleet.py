@@ -9,6 +9,7 @@ import yaml
 from . import config, demo_app
 from .argocd import ArgoCDControllers
 from .cluster import FleetError, LocalCluster
+from .gatekeeper import Gatekeeper
 from .karmada import KarmadaPlane
 
 # The two places inventories/local names the checkout's .fleet: the kubeconfig source, and local_fleet_dir.
@@ -21,7 +22,7 @@ UPSTREAM_LINK = config.FLEET_DIR / "upstream"
 def ensure_built(*extras):
     """Run build.sh unless the pinned binaries are cached already (the first run pays the build).
 
-    extras: any of "karmada", "argocd", "thanos", built beside Kubernetes and KWOK.
+    extras: any of "karmada", "argocd", "thanos", "gatekeeper", built beside Kubernetes and KWOK.
     """
     missing = config.missing_builds(extras)
     if missing:
@@ -29,12 +30,14 @@ def ensure_built(*extras):
                         *(m for m in missing if m != "kubernetes")], check=True)
 
 
-def up(spokes=2, overlap=(), karmada=False, argocd=False, keep_stopped=False):
-    """Bring up the hub and `spokes` spokes (and Karmada's control plane, Argo CD's controllers); healthy
+def up(spokes=2, overlap=(), karmada=False, argocd=False, keep_stopped=False, gatekeeper=()):
+    """Bring up the hub and `spokes` spokes (and Karmada's control plane, Argo CD's controllers, Gatekeeper
+    beside the clusters `gatekeeper` names); healthy
     ones are left as they are. Spokes beyond `spokes` are stopped: the fleet is what was asked for, and its
     kubeconfig names exactly those clusters. With `keep_stopped`, a cluster `stop` took down stays down (the
     CLI's `up`, so that `make demo` after `make fleet-stop` shows it down); tests start everything."""
-    ensure_built(*(["karmada"] if karmada else []), *(["argocd"] if argocd else []))
+    ensure_built(*(["karmada"] if karmada else []), *(["argocd"] if argocd else []),
+                 *(["gatekeeper"] if gatekeeper else []))
     link_upstream()
     specs = config.fleet_specs(spokes, overlap)
     wanted = {spec.name for spec in specs}
@@ -53,6 +56,11 @@ def up(spokes=2, overlap=(), karmada=False, argocd=False, keep_stopped=False):
     if argocd:
         demo_app.ensure_guestbook(config.GIT_DIR / "guestbook.git")
         ArgoCDControllers(specs[0]).up()
+    by_name = {spec.name: spec for spec in specs}
+    for name in gatekeeper:
+        if name not in by_name:
+            raise FleetError(f"gatekeeper: no cluster named {name!r} in this fleet ({', '.join(by_name)})")
+        Gatekeeper(by_name[name]).up()
     return specs
 
 
@@ -81,8 +89,11 @@ def link_upstream():
 
 
 def _planes():
-    """Karmada's plane and Argo CD's controllers, where this fleet has ever run them."""
+    """Karmada's plane, Argo CD's controllers and Gatekeepers, where this fleet has ever run them."""
     planes = {}
+    for spec in config.existing_specs():
+        if (spec.directory / "gatekeeper").is_dir():
+            planes[f"gatekeeper@{spec.name}"] = Gatekeeper(spec)
     if config.load_spec("karmada"):
         planes["karmada"] = KarmadaPlane()
     if config.load_spec("argocd") and config.load_spec("hub"):
@@ -92,7 +103,7 @@ def _planes():
 
 def down():
     """Stop every process the fleet started, by pid; data stays for a fast next `up`."""
-    # Argo CD's controllers and Karmada first: they talk to the clusters.
+    # Argo CD's controllers, Karmada and Gatekeepers first: they talk to the clusters.
     stopped = [name for name, plane in reversed(_planes().items()) if plane.stop()]
     return stopped + [spec.name for spec in config.existing_specs() if LocalCluster(spec).stop()]
 

@@ -47,6 +47,9 @@ SOURCES = {
         "crds": "charts/karmada/_crds/bases",
         "webhook-configuration.yaml": "artifacts/deploy/webhook-configuration.yaml",
     }, "karmada-operator manifests (karmada_control_plane_manifests: <dir>/operator) and Karmada's CRDs"),
+    "gatekeeper": Source("github.com/open-policy-agent/gatekeeper/v3", {
+        "gatekeeper.yaml": "deploy/gatekeeper.yaml",
+    }, "OPA Gatekeeper's install manifest (gatekeeper_manifests: the folder holding gatekeeper.yaml)"),
     "submariner-operator": Source("github.com/submariner-io/submariner-operator", {
         "crds": "config/crd/bases",
     }, "Submariner CRDs: submariner_broker_crds and submariner_join_crds"),

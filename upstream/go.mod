@@ -13,6 +13,7 @@ go 1.24
 require (
 	github.com/argoproj/argo-cd/v3 v3.5.1
 	github.com/karmada-io/karmada v1.18.2
+	github.com/open-policy-agent/gatekeeper/v3 v3.23.1
 	github.com/prometheus-operator/prometheus-operator v0.93.0
 	// v0.18.x and v0.19.0 are not served by the module proxy; sum.golang.org has no record of v0.21.0, so its
 	// go.sum line was recorded from the proxy's zip on first download (trust on first use).

@@ -1,52 +1,10 @@
 # Copyright: hubspoke.multicluster contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""hubspoke.multicluster.cluster_status: each host probes its own cluster, or, run once, every host of the play.
+"""hubspoke.multicluster.cluster_status: each host probes its own cluster, or, run once, every host of the play
+(plugin_utils/fleet_action.py)."""
 
-Per host, Ansible's own work for a task is a worker process and a module run per cluster, about 10 ms of the
-controller's time per host before the module does anything; over 200 clusters that alone is seconds. Run once
-(run_once: true), this plugin reads each host's connection from its variables, as the cluster connection
-plugin does, and one module run probes them all concurrently, so a fleet read costs one task.
-"""
-
-from ansible import constants as C
-from ansible.errors import AnsibleError
-from ansible.plugins.action import ActionBase
-
-from ansible_collections.hubspoke.multicluster.plugins.module_utils.kube import connection as kube_connection
-from ansible_collections.hubspoke.multicluster.plugins.module_utils.kube.errors import ClusterError
-from ansible_collections.hubspoke.multicluster.plugins.plugin_utils.cluster_environment import (
-    fleet_environment,
-    host_connection,
-    kubeconfig_document,
-)
+from ansible_collections.hubspoke.multicluster.plugins.plugin_utils.fleet_action import FleetReadAction
 
 
-def play_kubeconfigs(hosts, hostvars):
-    """({host: kubeconfig document}, {host: why it has none}) of these hosts; one host whose connection cannot
-    be read (a missing kubeconfig, a lookup that fails) is reported alone."""
-    kubeconfigs, problems = {}, {}
-    for host in hosts:
-        try:
-            connection = kube_connection.stated(host_connection(hostvars[host]))
-            if not connection:
-                problems[host] = "host {0} has no hubspoke_connection: it is not a cluster of the clusters inventory".format(host)
-                continue
-            kubeconfigs[host] = kubeconfig_document(connection)
-        except (ClusterError, AnsibleError) as err:
-            problems[host] = "hubspoke_connection of {0}: {1}".format(host, err)
-    return kubeconfigs, problems
-
-
-class ActionModule(ActionBase):
-    TRANSFERS_FILES = False
-
-    def run(self, tmp=None, task_vars=None):
-        result = super().run(tmp, task_vars)
-        if not self._task.run_once:
-            result.update(self._execute_module(task_vars=task_vars))
-            return result
-        hosts = task_vars.get("ansible_play_batch") or [task_vars["inventory_hostname"]]
-        kubeconfigs, problems = play_kubeconfigs(hosts, task_vars["hostvars"])
-        with fleet_environment(kubeconfigs, problems, tmpdir=C.DEFAULT_LOCAL_TMP):
-            result.update(self._execute_module(task_vars=task_vars))
-        return result
+class ActionModule(FleetReadAction):
+    pass

@@ -2,7 +2,8 @@
 second converge that must change nothing (Molecule's idempotence step), verify on the clusters, cleanup.
 
 The scenarios share the fleet these tests run (.config/molecule/config.yml links its inventory and group_vars);
-Karmada's processes are started for the Karmada scenarios, and the upstream manifests come from the cache.
+Karmada's processes are started for the Karmada scenarios, Gatekeeper's manager beside spoke-1 for the
+gatekeeper scenario, and the upstream manifests come from the cache.
 """
 
 import os
@@ -21,11 +22,12 @@ SCENARIOS = sorted(p.parent.name for p in (ROOT / "extensions/molecule").glob("*
 @pytest.fixture(name="molecule_env", scope="module")
 def fixture_molecule_env(local_fleet):
     was_up = any(row["cluster"] == "karmada" and row["state"] == "up" for row in fleet.status())
-    fleet.up(len(local_fleet.spokes), karmada=True)
+    fleet.up(len(local_fleet.spokes), karmada=True, gatekeeper=("spoke-1",))
     env = {"HUBSPOKE_FLEET_INVENTORY": str(INVENTORY)}
     for name in upstream.SOURCES:
         env["HUBSPOKE_UPSTREAM_" + name.upper().replace("-", "_")] = str(upstream.fetch(name))
     yield {**os.environ, **env}
+    fleet.stop("gatekeeper@spoke-1")
     if not was_up:
         fleet.stop("karmada")
 

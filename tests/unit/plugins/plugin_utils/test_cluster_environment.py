@@ -5,7 +5,7 @@ import stat
 
 import pytest
 
-from ansible_collections.hubspoke.multicluster.plugins.action.cluster_status import play_kubeconfigs
+from ansible_collections.hubspoke.multicluster.plugins.plugin_utils.fleet_action import play_kubeconfigs
 from ansible_collections.hubspoke.multicluster.plugins.module_utils.fleet.connections import VARIABLE, handed_over
 from ansible_collections.hubspoke.multicluster.plugins.plugin_utils.cluster_environment import (
     fleet_environment,

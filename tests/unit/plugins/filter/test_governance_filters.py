@@ -1,0 +1,113 @@
+import pytest
+import yaml
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.hubspoke.multicluster.plugins.filter.gatekeeper_manifest import gatekeeper_manifest
+from ansible_collections.hubspoke.multicluster.plugins.filter.gatekeeper_policies import gatekeeper_policies
+from ansible_collections.hubspoke.multicluster.plugins.filter.leftover_objects import leftover_objects
+from ansible_collections.hubspoke.multicluster.plugins.filter.namespace_quotas import namespace_quotas
+
+TEMPLATE = {"apiVersion": "templates.gatekeeper.sh/v1", "kind": "ConstraintTemplate",
+            "metadata": {"name": "k8sdisallowhostpath"},
+            "spec": {"crd": {"spec": {"names": {"kind": "K8sDisallowHostPath"}}}, "targets": []}}
+LIBRARY = {"k8sdisallowhostpath": {"template": TEMPLATE, "match": {"kinds": [{"apiGroups": [""], "kinds": ["Pod"]}]}}}
+MANIFEST = yaml.safe_load_all("""
+kind: Deployment
+metadata: {name: gatekeeper-audit}
+spec: {template: {spec: {containers: [{name: manager, args: [--operation=audit, --audit-interval=10]}]}}}
+---
+kind: Service
+metadata: {name: gatekeeper-webhook-service, namespace: gatekeeper-system}
+spec: {ports: [{name: https-webhook-server, port: 443, targetPort: webhook-server}], selector: {a: b}}
+---
+kind: ValidatingWebhookConfiguration
+metadata: {name: gatekeeper-validating-webhook-configuration}
+webhooks: [{name: v, clientConfig: {service: {name: gatekeeper-webhook-service, namespace: gatekeeper-system}}}]
+""")
+MANIFEST = list(MANIFEST)
+
+
+def test_audit_arguments_replace_upstreams():
+    docs = gatekeeper_manifest(MANIFEST, audit_interval=120)
+    args = docs[0]["spec"]["template"]["spec"]["containers"][0]["args"]
+    assert args == ["--operation=audit", "--audit-interval=120", "--constraint-violations-limit=20",
+                    "--audit-match-kind-only=true"]
+    assert docs[1] == MANIFEST[1]  # in-cluster webhook: the Service is upstream's
+    assert MANIFEST[0]["spec"]["template"]["spec"]["containers"][0]["args"][1] == "--audit-interval=10"
+
+
+def test_an_external_webhook_is_an_external_name_service_and_a_port():
+    docs = gatekeeper_manifest(MANIFEST, webhook_external={"host": "localhost", "port": "22016"})
+    assert docs[1]["spec"] == {"type": "ExternalName", "externalName": "localhost",
+                               "ports": [{"name": "https-webhook-server", "port": 22016}]}
+    assert docs[2]["webhooks"][0]["clientConfig"]["service"]["port"] == 22016
+    with pytest.raises(AnsibleFilterError, match="needs a host and a port"):
+        gatekeeper_manifest(MANIFEST, webhook_external={"host": "localhost"})
+
+
+def test_policies_render_templates_and_constraints_with_labels():
+    out = gatekeeper_policies([{"name": "no-host-path", "template": "k8sdisallowhostpath"},
+                               {"name": "audit-only", "template": "k8sdisallowhostpath", "enforcement_action": "dryrun"}],
+                              LIBRARY, enforcement_action="warn", labels={"owner": "gatekeeper"})
+    assert [t["metadata"]["name"] for t in out["templates"]] == ["k8sdisallowhostpath"]
+    assert out["templates"][0]["metadata"]["labels"] == {"owner": "gatekeeper"}
+    first, second = out["constraints"]
+    assert first["kind"] == "K8sDisallowHostPath" and first["spec"]["enforcementAction"] == "warn"
+    assert first["spec"]["match"] == LIBRARY["k8sdisallowhostpath"]["match"]
+    assert second["spec"]["enforcementAction"] == "dryrun"
+    assert "labels" not in TEMPLATE["metadata"]  # the library is not modified
+
+
+@pytest.mark.parametrize("policies, message", [
+    ([{"name": "x", "template": "nope"}], "unknown template 'nope'; known: k8sdisallowhostpath"),
+    ([{"name": "X_bad", "template": "k8sdisallowhostpath"}], "must be a DNS label"),
+    ([{"name": "x", "template": "k8sdisallowhostpath", "enforcement_action": "block"}], "must be one of deny"),
+    ([{"name": "x", "template": "k8sdisallowhostpath"}] * 2, "two policies of template"),
+])
+def test_bad_policies_fail_naming_the_policy(policies, message):
+    with pytest.raises(AnsibleFilterError, match=message):
+        gatekeeper_policies(policies, LIBRARY)
+
+
+def test_a_users_template_is_used_by_name():
+    own = {**TEMPLATE, "metadata": {"name": "mine"}, "spec": {"crd": {"spec": {"names": {"kind": "Mine"}}}}}
+    out = gatekeeper_policies([{"name": "m", "template": "mine"}], LIBRARY, templates=[own])
+    assert out["constraints"][0]["kind"] == "Mine" and "match" not in out["constraints"][0]["spec"]
+
+
+NAMESPACES = [{"metadata": {"name": "team-a", "labels": {"tenant": "true"}}},
+              {"metadata": {"name": "team-b", "labels": {"tenant": "true"}}},
+              {"metadata": {"name": "kube-system"}}]
+
+
+def test_quotas_for_named_and_selected_namespaces():
+    items = [{"name": "q", "namespaces": ["kube-system"], "namespace_selector": {"matchLabels": {"tenant": "true"}},
+              "resource_quota": {"hard": {"pods": "5"}}, "limit_range": [{"type": "Container"}]}]
+    objects = namespace_quotas(items, NAMESPACES, labels={"owner": "namespace_quotas"})
+    assert [(o["kind"], o["metadata"]["namespace"]) for o in objects] == [
+        ("ResourceQuota", "kube-system"), ("LimitRange", "kube-system"), ("ResourceQuota", "team-a"),
+        ("LimitRange", "team-a"), ("ResourceQuota", "team-b"), ("LimitRange", "team-b")]
+    assert objects[1]["spec"] == {"limits": [{"type": "Container"}]}
+    assert all(o["metadata"]["labels"] == {"owner": "namespace_quotas"} for o in objects)
+
+
+@pytest.mark.parametrize("items, message", [
+    ([{"name": "q", "namespaces": ["missing"], "resource_quota": {"hard": {}}}], "has no namespace missing"),
+    ([{"name": "q", "resource_quota": {"hard": {"pods": "1"}}}], "name its namespaces"),
+    ([{"name": "q", "namespaces": ["team-a"]}], "give it a resource_quota"),
+    ([{"name": "q", "namespace_selector": {"matchLabels": {"bad key!": "x"}}, "limit_range": [{}]}], "namespace_selector"),
+    ([{"name": "q", "namespaces": ["team-a"], "limit_range": [{}]}] * 2, "already gets objects named q"),
+])
+def test_bad_quota_items_fail_naming_the_item(items, message):
+    with pytest.raises(AnsibleFilterError, match=message):
+        namespace_quotas(items, NAMESPACES)
+
+
+def test_leftovers_are_what_is_found_and_not_wanted():
+    found = [{"apiVersion": "v1", "kind": "ResourceQuota", "metadata": {"name": "q", "namespace": "a", "uid": "1"}},
+             {"apiVersion": "v1", "kind": "ResourceQuota", "metadata": {"name": "q", "namespace": "b", "uid": "2"}},
+             {"apiVersion": "templates.gatekeeper.sh/v1", "kind": "ConstraintTemplate", "metadata": {"name": "t"}}]
+    wanted = [{"kind": "ResourceQuota", "metadata": {"name": "q", "namespace": "a"}}]
+    assert leftover_objects(found, wanted) == [
+        {"apiVersion": "templates.gatekeeper.sh/v1", "kind": "ConstraintTemplate", "metadata": {"name": "t"}},
+        {"apiVersion": "v1", "kind": "ResourceQuota", "metadata": {"name": "q", "namespace": "b"}}]
