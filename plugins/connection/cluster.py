@@ -90,7 +90,10 @@ from ansible.utils.display import Display
 
 from ansible_collections.hubspoke.multicluster.plugins.module_utils.kube.errors import ClusterError
 from ansible_collections.hubspoke.multicluster.plugins.plugin_utils import in_process, module_server
-from ansible_collections.hubspoke.multicluster.plugins.plugin_utils.cluster_environment import cluster_environment
+from ansible_collections.hubspoke.multicluster.plugins.plugin_utils.cluster_environment import (
+    cluster_environment,
+    stated_connection,
+)
 
 
 display = Display()
@@ -103,16 +106,9 @@ class Connection(LocalConnection):
     transport = "local"
     always_pipeline_modules = True
 
-    def _cluster_connection(self):
-        connection = self.get_option("cluster_connection")
-        if connection:
-            return connection
-        kubeconfig = self.get_option("kubeconfig")
-        return {"kubeconfig": kubeconfig, "context": self.get_option("context")} if kubeconfig else {}
-
     def exec_command(self, cmd, in_data=None, sudoable=True):
         try:
-            with cluster_environment(self._cluster_connection(), tmpdir=C.DEFAULT_LOCAL_TMP):
+            with cluster_environment(stated_connection(self.get_option), tmpdir=C.DEFAULT_LOCAL_TMP):
                 if self.get_option("in_process") and not self.become and in_process.runs_here(cmd, in_data):
                     result = module_server.run_module(in_data, self.cwd, C.DEFAULT_LOCAL_TMP,
                                                       AnsibleCollectionConfig.collection_paths)

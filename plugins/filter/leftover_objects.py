@@ -10,7 +10,8 @@ author:
   - hubspoke developers (@hubspoke)
 description:
   - Compares by kind, namespace and name; returns the found objects that match no wanted object, as
-    C({apiVersion, kind, metadata: {name, namespace}}) for M(kubernetes.core.k8s) with C(state=absent).
+    their C(apiVersion), C(kind), C(metadata.name) and C(metadata.namespace), for M(kubernetes.core.k8s) with
+    C(state=absent).
   - Roles find their own objects by an owner label, so what a user made by hand is never among them.
 options:
   _input:

@@ -181,8 +181,8 @@ def main():
     else:
         own = read(client, params["objects"], params["enforcement_actions"], params["timeout"])
     if params["fail_on_violations"] and own["total_violations"]:
-        module.fail_json(changed=False, **dict(own, msg="Gatekeeper reports {0} violations".format(
-            own["total_violations"])))
+        own["msg"] = "Gatekeeper reports {0} violations".format(own["total_violations"])
+        module.fail_json(changed=False, **own)
     module.exit_json(changed=False, **own)
 
 

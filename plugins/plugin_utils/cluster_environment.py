@@ -58,13 +58,24 @@ def cluster_environment(connection, tmpdir=None, environ=None):
         os.unlink(path)
 
 
-def host_connection(variables):
-    """A host's connection from its variables, read as the cluster connection plugin reads its options."""
-    connection = variables.get("hubspoke_connection")
+# The cluster connection plugin's options and the host variables they are read from.
+OPTION_VARIABLES = {"cluster_connection": "hubspoke_connection", "kubeconfig": "hubspoke_kubeconfig",
+                    "context": "hubspoke_context"}
+
+
+def stated_connection(read):
+    """The connection the cluster connection plugin's options state: read(option) gives one of OPTION_VARIABLES'
+    options, asked only as needed (an option may be a lookup), so the plugin and a run-once action agree."""
+    connection = read("cluster_connection")
     if connection:
         return connection
-    kubeconfig = variables.get("hubspoke_kubeconfig")
-    return {"kubeconfig": kubeconfig, "context": variables.get("hubspoke_context")} if kubeconfig else {}
+    kubeconfig = read("kubeconfig")
+    return {"kubeconfig": kubeconfig, "context": read("context")} if kubeconfig else {}
+
+
+def host_connection(variables):
+    """A host's connection from its variables, read as the cluster connection plugin reads its options."""
+    return stated_connection(lambda option: variables.get(OPTION_VARIABLES[option]))
 
 
 @contextmanager

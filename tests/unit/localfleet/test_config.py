@@ -58,10 +58,12 @@ def test_a_build_is_missing_until_all_its_binaries_are_cached(tmp_path, monkeypa
 def test_planes_ports_clear_of_twenty_spokes_and_each_other():
     offsets = config._PORT_OFFSETS  # pylint: disable=protected-access
     argocd = [config.argocd_spec().port(c) for c in offsets if c.startswith("argocd_")]
-    karmada = [config.karmada_spec().port(c) for c in offsets if not c.startswith("argocd_")]
+    karmada = [config.karmada_spec().port(c) for c in offsets if not c.startswith(("argocd_", "gatekeeper_"))]
     assert len(karmada + argocd) == len(set(karmada + argocd))
     spoke_ports = {s.port(c) for s in config.fleet_specs(20) for c in ("apiserver", "etcd", "etcd_peer", "kwok")}
     assert not spoke_ports & set(karmada + argocd)
+    gatekeeper = [s.port(c) for s in config.fleet_specs(20) for c in offsets if c.startswith("gatekeeper_")]
+    assert len(gatekeeper) == len(set(gatekeeper)) and not set(gatekeeper) & (spoke_ports | set(karmada + argocd))
     assert config.binary("karmada-webhook").parent.name == f"karmada-{config.read_versions()['KARMADA_VERSION']}"
     assert config.binary("argocd").parent.name == f"argocd-{config.read_versions()['ARGOCD_VERSION']}"
 
