@@ -1,7 +1,8 @@
 """The fleet compliance report against the serial kubectl loop that reads the same Constraints, in one run (issue 18).
 
 On a throw-away fleet (N spokes, one KWOK node each, its own folder and port range), Gatekeeper's manager runs
-beside every spoke and playbooks/governance.yml installs the example inventory's production policies
+beside every spoke (auditing every 300 s, so that audits of many spokes do not load the cores the commands
+share) and playbooks/governance.yml installs the example inventory's production policies
 (inventories/examples/governance). Then, medians of `--runs` runs of the whole command, wall time and CPU:
   - `for ctx in ...; do kubectl --context=$ctx get constraints -o json; done` over the spokes;
   - `ansible-playbook playbooks/compliance_report.yml` (hubspoke.multicluster.gatekeeper_report run once);
@@ -33,7 +34,8 @@ def main():
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as scratch:
-        os.environ.update(FLEET_DIR=scratch, FLEET_PORT_BASE=args.port_base, FLEET_NODES="1")
+        os.environ.update(FLEET_DIR=scratch, FLEET_PORT_BASE=args.port_base, FLEET_NODES="1",
+                          FLEET_GATEKEEPER_AUDIT_INTERVAL="300")
         from localfleet import config, fleet  # pylint: disable=import-outside-toplevel  # reads FLEET_* at import
 
         spokes = [f"spoke-{i}" for i in range(1, args.spokes + 1)]

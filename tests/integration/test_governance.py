@@ -225,3 +225,10 @@ def test_a_cluster_without_gatekeeper_fails_alone(local_fleet, inventory):
     assert run.stats["hub"]["failures"] == 1, run.stdout[-4000:]
     assert "Gatekeeper is not installed on hub" in run.stdout
     assert all(run.stats[s]["failures"] == 0 and run.stats[s]["changed"] == 0 for s in (PROD, DEV)), run.stats
+
+
+def test_check_mode_of_a_first_install_changes_nothing(local_fleet, inventory):
+    run = run_playbook(GOVERNANCE, inventory, check=True, limit="hub", extra_vars={
+        "hubspoke_spokes": "all", "gatekeeper_install": True, "gatekeeper_webhook_external": {}})
+    assert run.rc == 0 and run.stats["hub"]["changed"] > 0, run.stdout[-4000:]
+    assert "gatekeeper-system" not in {n.metadata.name for n in local_fleet.core("hub").list_namespace().items}
