@@ -204,20 +204,40 @@ def test_a_policy_removed_from_a_group_leaves_only_its_clusters(local_fleet, inv
     assert converge(inventory).changed == 0
 
 
+def user_template(name, rego_body):
+    kind = "K8s" + name[3:].capitalize()
+    return {"apiVersion": "templates.gatekeeper.sh/v1", "kind": "ConstraintTemplate", "metadata": {"name": name},
+            "spec": {"crd": {"spec": {"names": {"kind": kind}}},
+                     "targets": [{"target": "admission.k8s.gatekeeper.sh",
+                                  "rego": f"package {name}\n\nviolation[{{\"msg\": msg}}] {{\n{rego_body}\n}}\n"}]}}
+
+
+BROKEN = "  msg := "
+VALID = '  input.review.object.metadata.name == "forbidden"\n  msg := "forbidden name"'
+
+
 def test_a_template_that_does_not_compile_fails_before_its_constraint(local_fleet, inventory):
-    broken = {"apiVersion": "templates.gatekeeper.sh/v1", "kind": "ConstraintTemplate",
-              "metadata": {"name": "k8sbroken"},
-              "spec": {"crd": {"spec": {"names": {"kind": "K8sBroken"}}},
-                       "targets": [{"target": "admission.k8s.gatekeeper.sh",
-                                    "rego": "package k8sbroken\n\nviolation[{\"msg\": msg}] {\n  msg := \n}\n"}]}}
     policies = yaml.safe_load((inventory / "group_vars/env_production.yml").read_text())["gatekeeper_policies"]
-    run = run_playbook(GOVERNANCE, inventory, limit=PROD, extra_vars={
-        "gatekeeper_templates": [broken], "gatekeeper_policies": [*policies, {"name": "broken", "template": "k8sbroken"}]})
+
+    def run_with(template):
+        return run_playbook(GOVERNANCE, inventory, limit=PROD, extra_vars={
+            "gatekeeper_templates": [template],
+            "gatekeeper_policies": [*policies, {"name": "custom", "template": template["metadata"]["name"]}]})
+
+    run = run_with(user_template("k8sbroken", BROKEN))
     assert run.rc != 0 and run.stats[PROD]["failures"] == 1, run.stdout[-4000:]
     assert "ConstraintTemplate k8sbroken was refused by Gatekeeper" in run.stdout and "rego_parse_error" in run.stdout
     assert not any(name.startswith("K8sBroken/") for name in constraints(local_fleet, PROD))
-    converge(inventory)  # the next run without it removes the template the role made
-    assert "k8sbroken" not in templates(local_fleet, PROD)
+
+    # A template that compiled once keeps status.created when a new Rego does not: the role reads the
+    # errors Gatekeeper reports for the template's current generation.
+    assert run_with(user_template("k8sfixable", VALID)).rc == 0
+    assert "K8sFixable/custom" in constraints(local_fleet, PROD)
+    run = run_with(user_template("k8sfixable", BROKEN))
+    assert run.rc != 0 and "ConstraintTemplate k8sfixable was refused by Gatekeeper" in run.stdout, run.stdout[-4000:]
+
+    converge(inventory)  # the next run without them removes the templates the role made
+    assert not {"k8sbroken", "k8sfixable"} & templates(local_fleet, PROD)
 
 
 def test_a_cluster_without_gatekeeper_fails_alone(local_fleet, inventory):
