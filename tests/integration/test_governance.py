@@ -241,6 +241,7 @@ def test_a_template_that_does_not_compile_fails_before_its_constraint(local_flee
 
 
 def test_a_cluster_without_gatekeeper_fails_alone(local_fleet, inventory):
+    converge(inventory)
     run = run_playbook(GOVERNANCE, inventory, extra_vars={"hubspoke_spokes": "all"})
     assert run.stats["hub"]["failures"] == 1, run.stdout[-4000:]
     assert "Gatekeeper is not installed on hub" in run.stdout, run.stdout[-6000:]
@@ -252,3 +253,23 @@ def test_check_mode_of_a_first_install_changes_nothing(local_fleet, inventory):
         "hubspoke_spokes": "all", "gatekeeper_install": True, "gatekeeper_webhook_external": {}})
     assert run.rc == 0 and run.stats["hub"]["changed"] > 0, run.stdout[-4000:]
     assert "gatekeeper-system" not in {n.metadata.name for n in local_fleet.core("hub").list_namespace().items}
+
+
+def test_gatekeeper_state_absent_removes_it_webhooks_first(local_fleet, inventory):
+    """Last: it removes Gatekeeper from both spokes."""
+    playbook = inventory / "remove_gatekeeper.yml"
+    playbook.write_text(yaml.safe_dump([{
+        "hosts": "role_spoke", "gather_facts": False,
+        "roles": [{"role": "hubspoke.multicluster.gatekeeper", "vars": {"gatekeeper_state": "absent"}}]}]))
+    removed = run_playbook(playbook, inventory)
+    assert removed.rc == 0 and removed.stats[PROD]["changed"] > 0, removed.stdout[-4000:]
+    for spoke in (PROD, DEV):
+        names = {crd.metadata.name for crd in
+                 client.ApiextensionsV1Api(local_fleet.api(spoke)).list_custom_resource_definition().items}
+        assert not [name for name in names if name.endswith("gatekeeper.sh")], names
+        hooks = client.AdmissionregistrationV1Api(local_fleet.api(spoke)).list_validating_webhook_configuration()
+        assert not [h for h in hooks.items if h.metadata.name.startswith("gatekeeper-")]
+        namespaces = {n.metadata.name for n in local_fleet.core(spoke).list_namespace().items}
+        assert "gatekeeper-system" not in namespaces
+    again = run_playbook(playbook, inventory)
+    assert again.rc == 0 and again.changed == 0, again.stats
