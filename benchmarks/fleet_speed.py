@@ -12,7 +12,8 @@ median of `--runs` runs of the whole command, wall time and CPU (user + system o
     time with nothing to change, against the empty play.
 Ratios are printed beside the figures. `--contexts M` adds the read over M kubeconfig contexts spread over the
 fleet's API servers (each context its own inventory host), against the kubectl loop over the same M.
-  .venv/bin/python benchmarks/fleet_speed.py [--spokes 20] [--runs 3] [--contexts 200]
+`--only register,site` measures only those parts (reads, register, site), beside the loop and the empty play.
+  .venv/bin/python benchmarks/fleet_speed.py [--spokes 20] [--runs 3] [--contexts 200] [--only reads,register,site]
 """
 
 import argparse
@@ -115,7 +116,9 @@ def main():
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--contexts", type=int, default=0)
     parser.add_argument("--port-base", default="24000")
+    parser.add_argument("--only", default="reads,register,site", help="comma-separated parts to measure")
     args = parser.parse_args()
+    parts = set(args.only.split(","))
     forks = args.spokes + 1
     before = {"HUBSPOKE_IN_PROCESS": "0"}
 
@@ -139,30 +142,33 @@ def main():
             noop = median(playbook(inventory, plays["noop"], forks), args.runs)
             rows.append((f"kubectl loop, get nodes, {clusters} contexts", loop, None))
             rows.append((f"empty play over {clusters} hosts", noop, None))
-            for name, label in (("status", "cluster_status"), ("nodes", "kubernetes.core.k8s_info Node")):
-                after = median(playbook(inventory, plays[name], forks), args.runs)
-                was = median(playbook(inventory, plays[name], forks), args.runs, before)
-                rows.append((f"{label}, new interpreter per module (before)", was, (loop, noop)))
-                rows.append((f"{label}, module server (now)", after, (loop, noop)))
-            once = median(playbook(inventory, plays["status_once"], forks), args.runs)
-            rows.append(("cluster_status run once for the whole play (now)", once, (loop, noop)))
-            register = ["ansible-playbook", "-i", str(inventory), str(ROOT / "playbooks/register_spokes.yml"),
-                        "-f", str(forks)]
-            deregister = ["ansible-playbook", "-i", str(inventory), str(ROOT / "playbooks/deregister.yml"),
-                          "-f", str(forks)]
-            for label, env in (("before", before), ("now", None)):
-                first = timed(register, env)
-                again = median(register, args.runs, env)
-                timed(deregister, env)
-                rows.append((f"register_spokes.yml, {args.spokes} spokes, first run ({label})", first, (loop, noop)))
-                rows.append((f"register_spokes.yml again, nothing to change ({label})", again, (loop, noop)))
-            import upstream  # pylint: disable=import-outside-toplevel
+            if "reads" in parts:
+                for name, label in (("status", "cluster_status"), ("nodes", "kubernetes.core.k8s_info Node")):
+                    after = median(playbook(inventory, plays[name], forks), args.runs)
+                    was = median(playbook(inventory, plays[name], forks), args.runs, before)
+                    rows.append((f"{label}, new interpreter per module (before)", was, (loop, noop)))
+                    rows.append((f"{label}, module server (now)", after, (loop, noop)))
+                once = median(playbook(inventory, plays["status_once"], forks), args.runs)
+                rows.append(("cluster_status run once for the whole play (now)", once, (loop, noop)))
+            if "register" in parts:
+                register = ["ansible-playbook", "-i", str(inventory), str(ROOT / "playbooks/register_spokes.yml"),
+                            "-f", str(forks)]
+                deregister = ["ansible-playbook", "-i", str(inventory), str(ROOT / "playbooks/deregister.yml"),
+                              "-f", str(forks)]
+                for label, env in (("before", before), ("now", None)):
+                    first = timed(register, env)
+                    again = median(register, args.runs, env)
+                    timed(deregister, env)
+                    rows.append((f"register_spokes.yml, {args.spokes} spokes, first run ({label})", first, (loop, noop)))
+                    rows.append((f"register_spokes.yml again, nothing to change ({label})", again, (loop, noop)))
+            if "site" in parts:
+                import upstream  # pylint: disable=import-outside-toplevel
 
-            site = ["ansible-playbook", "-i", str(inventory), str(ROOT / "playbooks/site.yml"), "-f", str(forks),
-                    "-e", json.dumps({"argocd_hub_version": upstream.version_of("argo-cd"),
-                                      "argocd_hub_manifests": str(upstream.fetch("argo-cd"))})]
-            rows.append(("site.yml, first run", timed(site), (loop, noop)))
-            rows.append(("site.yml again, nothing to change", median(site, args.runs), (loop, noop)))
+                site = ["ansible-playbook", "-i", str(inventory), str(ROOT / "playbooks/site.yml"), "-f", str(forks),
+                        "-e", json.dumps({"argocd_hub_version": upstream.version_of("argo-cd"),
+                                          "argocd_hub_manifests": str(upstream.fetch("argo-cd"))})]
+                rows.append(("site.yml, first run", timed(site), (loop, noop)))
+                rows.append(("site.yml again, nothing to change", median(site, args.runs), (loop, noop)))
             if args.contexts:
                 spread, spread_inventory = spread_contexts(kubeconfig, args.contexts, scratch)
                 spread_loop = median(kubectl_loop(spread), args.runs)

@@ -18,7 +18,7 @@ from contextlib import contextmanager
 
 from ansible_collections.hubspoke.multicluster.plugins.module_utils.fleet import connections as fleet_connections
 from ansible_collections.hubspoke.multicluster.plugins.module_utils.kube import connection as kube_connection
-from ansible_collections.hubspoke.multicluster.plugins.plugin_utils import kubeconfig_files
+from ansible_collections.hubspoke.multicluster.plugins.module_utils.kube import kubeconfig_files
 
 PREFIX = "K8S_AUTH_"
 

@@ -19,7 +19,7 @@ import yaml
 from helpers import ROOT, run_playbook
 from localfleet import config
 
-from ansible_collections.hubspoke.multicluster.plugins.plugin_utils import kubeconfig_files
+from ansible_collections.hubspoke.multicluster.plugins.module_utils.kube import kubeconfig_files
 
 WHOAMI = ROOT / "tests/integration/playbooks/whoami.yml"
 

@@ -4,14 +4,16 @@
 
 kubernetes.core builds clients from module parameters with every unset option taken from K8S_AUTH_*; a
 second cluster must not be, because in a cluster host's module those variables describe the host's own
-cluster. This builds the client with the kubernetes library itself: kubernetes.config for a kubeconfig (files
-merged as kubectl merges KUBECONFIG lists), kubernetes.client.Configuration for a host-style connection.
+cluster. This builds the client with the kubernetes library itself: kubernetes.config for a kubeconfig, of the
+one context kube/kubeconfig_files.py reads from the files (merged as kubectl merges KUBECONFIG lists),
+kubernetes.client.Configuration for a host-style connection.
 """
 
 import json
 import os
 
 from ansible_collections.hubspoke.multicluster.plugins.module_utils.kube import connection as kube_connection
+from ansible_collections.hubspoke.multicluster.plugins.module_utils.kube import kubeconfig_files
 from ansible_collections.hubspoke.multicluster.plugins.module_utils.kube.errors import ConnectionOptionsError
 
 
@@ -63,8 +65,8 @@ def _kubeconfig_client(options):
         paths = [os.path.expanduser(p) for p in str(kubeconfig).split(os.pathsep) if p]
         if not any(os.path.exists(p) for p in paths):
             raise ConnectionOptionsError("kubeconfig {0} does not exist".format(kubeconfig))
-        return kubernetes.config.new_client_from_config(config_file=os.pathsep.join(paths), context=context,
-                                                        persist_config=False)
+        document = kubeconfig_files.minify([p for p in paths if os.path.exists(p)], context)
+        return kubernetes.config.new_client_from_config_dict(document, persist_config=False)
     except ConnectionOptionsError:
         raise
     except Exception as err:  # ConfigException, YAML errors, KeyError: a kubeconfig that cannot be used

@@ -49,6 +49,26 @@ def get(svc, definition):
     return found.to_dict() if found else None
 
 
+def holds(existing, desired):
+    """Whether `existing` already has every field of `desired` with its value (None: the field is absent), lists
+    item by item, so that applying `desired` as a patch would leave it as it is. kubernetes.core learns that only by
+    sending the patch (a request and an admission per object), and Ansible's dict_merge would set a None."""
+    if isinstance(desired, dict):
+        return isinstance(existing, dict) and all(
+            existing.get(key) is None if value is None else key in existing and holds(existing[key], value)
+            for key, value in desired.items())
+    if isinstance(desired, list):
+        return (isinstance(existing, list) and len(existing) == len(desired)
+                and all(holds(have, want) for have, want in zip(existing, desired)))
+    return existing == desired
+
+
+def in_place(svc, definition):
+    """Whether the cluster holds `definition` already (holds()), found with one read."""
+    existing = get(svc, definition)
+    return existing is not None and holds(existing, definition)
+
+
 def list_items(svc, kind, namespace=None, api_version="v1", **selectors):
     resource = svc.find_resource(kind, api_version, fail=True)
     return svc.client.get(resource, namespace=namespace, **selectors).to_dict().get("items", [])

@@ -2,7 +2,7 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Clusters from the contexts of kubeconfig files (seed-style multi-context files, KUBECONFIG lists).
 
-The files are parsed here (plugin_utils/kubeconfig_files.py, kubectl's loading rules), not by the kubernetes
+The files are parsed here (module_utils/kube/kubeconfig_files.py, kubectl's loading rules), not by the kubernetes
 client: only context -> cluster -> server is needed, credentials are never read, and a 1,000-context file
 parses in a fraction of a second. Each host's connection is the whole list of files and its context.
 """
@@ -10,7 +10,7 @@ parses in a fraction of a second. Each host's connection is the whole list of fi
 import fnmatch
 import os
 
-from ansible_collections.hubspoke.multicluster.plugins.plugin_utils import kubeconfig_files
+from ansible_collections.hubspoke.multicluster.plugins.module_utils.kube import kubeconfig_files
 from ansible_collections.hubspoke.multicluster.plugins.plugin_utils.cluster import (
     ClusterInventoryError,
     each_cluster,

@@ -2,7 +2,7 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Clusters listed in the inventory file itself, each reached with what its entry states."""
 
-from ansible_collections.hubspoke.multicluster.plugins.plugin_utils import kubeconfig_files
+from ansible_collections.hubspoke.multicluster.plugins.module_utils.kube import kubeconfig_files
 from ansible_collections.hubspoke.multicluster.plugins.plugin_utils.cluster import (
     ClusterInventoryError,
     each_cluster,

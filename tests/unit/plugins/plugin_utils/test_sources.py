@@ -3,7 +3,7 @@
 import pytest
 import yaml
 
-from ansible_collections.hubspoke.multicluster.plugins.plugin_utils.cluster import ClusterInventoryError
+from ansible_collections.hubspoke.multicluster.plugins.module_utils.kube.kubeconfig_files import KubeconfigError
 from ansible_collections.hubspoke.multicluster.plugins.plugin_utils.sources import kubeconfig, static
 
 KUBECONFIG = {
@@ -43,7 +43,7 @@ def test_contexts_become_clusters_with_labels(tmp_path):
 ])
 def test_malformed_kubeconfig_names_file_and_key(tmp_path, content, message):
     path = write(tmp_path, content)
-    with pytest.raises(ClusterInventoryError) as err:
+    with pytest.raises(KubeconfigError) as err:
         kubeconfig.read({"name": "seed", "path": [path]}, never)
     assert path in str(err.value) and message in str(err.value)
 
@@ -63,7 +63,7 @@ def test_a_broken_context_is_skipped_with_a_warning_and_the_others_load(tmp_path
 
 
 def test_missing_kubeconfig_names_the_file(tmp_path):
-    with pytest.raises(ClusterInventoryError, match="kubeconfig .*/nope: No such file"):
+    with pytest.raises(KubeconfigError, match="kubeconfig .*/nope: No such file"):
         kubeconfig.read({"name": "seed", "path": [str(tmp_path / "nope")]}, never)
 
 
