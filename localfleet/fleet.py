@@ -1,8 +1,10 @@
 """The whole fleet: build if needed, bring clusters up in order, write the shared kubeconfig."""
 
 import base64
+import os
 import shutil
 import subprocess
+from pathlib import Path
 
 import yaml
 
@@ -17,6 +19,44 @@ INVENTORY_FLEET_PATHS = (("fleet.clusters.yml", "../../.fleet"),
                          ("group_vars/all.yml", "{{ (inventory_dir ~ '/../../.fleet') | ansible.builtin.realpath }}"))
 # Where the local inventory finds the upstream manifests it installs (Argo CD's, at the controllers' version).
 UPSTREAM_LINK = config.FLEET_DIR / "upstream"
+
+
+# inotify instances a process holds once it serves: kube-apiserver's certificate and CA file watchers, and
+# Gatekeeper's certificate watcher (counted on a running fleet, `ls -l /proc/<pid>/fd | grep -c inotify`).
+INOTIFY_INSTANCES = {"cluster": 6, "gatekeeper": 1}
+
+
+def inotify_in_use(proc=Path("/proc"), uid=None):
+    """inotify instances held by this user's processes, which Linux counts against fs.inotify.max_user_instances."""
+    uid = os.getuid() if uid is None else uid
+    held = 0
+    for entry in proc.iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if entry.stat().st_uid != uid:
+                continue
+            held += sum(1 for fd in (entry / "fd").iterdir() if os.readlink(fd) == "anon_inode:inotify")
+        except OSError:  # the process ended, or its fds are not ours to read
+            continue
+    return held
+
+
+def check_inotify(clusters, gatekeepers, proc=Path("/proc")):
+    """Refuse to start `clusters` API servers and `gatekeepers` Gatekeepers past the user's inotify instances:
+    the kube-apiserver that crosses the limit fails a minute later with "too many open files", the fleet half up."""
+    needed = INOTIFY_INSTANCES["cluster"] * clusters + INOTIFY_INSTANCES["gatekeeper"] * gatekeepers
+    try:
+        limit = int((proc / "sys/fs/inotify/max_user_instances").read_text())
+    except (OSError, ValueError):
+        return
+    in_use = inotify_in_use(proc)
+    if needed and in_use + needed > limit:
+        raise FleetError(
+            f"starting {clusters} clusters and {gatekeepers} Gatekeepers needs {needed} inotify instances "
+            f"({INOTIFY_INSTANCES['cluster']} per kube-apiserver), and {in_use} of this user's {limit} "
+            f"(fs.inotify.max_user_instances) are in use: raise the limit as root, for example "
+            f"`sysctl -w fs.inotify.max_user_instances={max(512, 2 * (in_use + needed))}`, or start fewer spokes")
 
 
 def ensure_built(*extras):
@@ -44,6 +84,12 @@ def up(spokes=2, overlap=(), karmada=False, argocd=False, keep_stopped=False, ga
     for spec in config.existing_specs():
         if spec.name not in wanted:
             LocalCluster(spec).stop()
+    by_name = {spec.name: spec for spec in specs}
+    missing = [name for name in gatekeeper if name not in by_name]
+    if missing:
+        raise FleetError(f"gatekeeper: no cluster named {missing[0]!r} in this fleet ({', '.join(by_name)})")
+    check_inotify(sum(1 for spec in specs if not LocalCluster(spec).pid("kube-apiserver")),
+                  sum(1 for name in gatekeeper if not Gatekeeper(by_name[name]).pid("gatekeeper")))
     # Clusters start one at a time: on two cores parallel API server start-ups only slow each other down.
     for spec in specs:
         if not (keep_stopped and LocalCluster(spec).held()):
@@ -56,10 +102,7 @@ def up(spokes=2, overlap=(), karmada=False, argocd=False, keep_stopped=False, ga
     if argocd:
         demo_app.ensure_guestbook(config.GIT_DIR / "guestbook.git")
         ArgoCDControllers(specs[0]).up()
-    by_name = {spec.name: spec for spec in specs}
     for name in gatekeeper:
-        if name not in by_name:
-            raise FleetError(f"gatekeeper: no cluster named {name!r} in this fleet ({', '.join(by_name)})")
         Gatekeeper(by_name[name]).up()
     return specs
 
