@@ -21,29 +21,15 @@ description:
     connection plugin reaches it. That costs one task however many clusters there are, where a task per host
     costs Ansible a worker and a module run for each.
 options:
-  timeout:
-    description: Seconds to wait for each request (connect and read).
-    type: int
-    default: 10
   fail_on_unreachable:
     description: Fail the task when the API server cannot be reached, instead of returning RV(reachable=false).
     type: bool
     default: false
-  concurrency:
-    description:
-      - With C(run_once=true), how many clusters are probed at the same time. An unreachable cluster holds one
-        of them for up to O(timeout) seconds per request.
-    type: int
-    default: 20
 extends_documentation_fragment:
   - kubernetes.core.k8s_auth_options
   - hubspoke.multicluster.attributes
   - hubspoke.multicluster.attributes.INFO_MODULE
-attributes:
-  action:
-    description: Indicates this has a corresponding action plugin, which runs on the controller.
-    support: full
-    details: The action plugin reads every host's connection when the task runs once.
+  - hubspoke.multicluster.fleet_read
 requirements:
   - kubernetes >= 24.2.0
 """

@@ -36,23 +36,11 @@ options:
       - A cluster that cannot be read does not fail the task; see RV(unread_clusters).
     type: bool
     default: false
-  timeout:
-    description: Seconds to wait for each request (connect and read).
-    type: int
-    default: 10
-  concurrency:
-    description: With C(run_once=true), how many clusters are read at the same time.
-    type: int
-    default: 20
 extends_documentation_fragment:
   - kubernetes.core.k8s_auth_options
   - hubspoke.multicluster.attributes
   - hubspoke.multicluster.attributes.INFO_MODULE
-attributes:
-  action:
-    description: Indicates this has a corresponding action plugin, which runs on the controller.
-    support: full
-    details: The action plugin reads every host's connection when the task runs once.
+  - hubspoke.multicluster.fleet_read
 requirements:
   - kubernetes >= 24.2.0
 """

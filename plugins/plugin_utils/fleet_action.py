@@ -5,7 +5,8 @@
 Per host, Ansible's own work for a task is a worker process and a module run per cluster, about 10 ms of the
 controller's time per host before the module does anything; over 200 clusters that alone is seconds. Run once
 (run_once: true), the action reads each host's connection from its variables, as the cluster connection
-plugin does, and one module run reads them all concurrently, so a fleet read costs one task. The module finds
+plugin does, and one module run reads them all concurrently, so a fleet read costs one task. The hosts are the
+play's batch, or those the task's `clusters` names (a play on localhost reading named clusters). The module finds
 the connections with module_utils/fleet/connections.handed_over().
 """
 
@@ -24,9 +25,12 @@ from ansible_collections.hubspoke.multicluster.plugins.plugin_utils.cluster_envi
 
 def play_kubeconfigs(hosts, hostvars):
     """({host: kubeconfig document}, {host: why it has none}) of these hosts; one host whose connection cannot
-    be read (a missing kubeconfig, a lookup that fails) is reported alone."""
+    be read (a missing kubeconfig, a lookup that fails), or that is not an inventory host, is reported alone."""
     kubeconfigs, problems = {}, {}
     for host in hosts:
+        if host not in hostvars:
+            problems[host] = "{0} is not an inventory host".format(host)
+            continue
         try:
             connection = kube_connection.stated(host_connection(hostvars[host]))
             if not connection:
@@ -39,16 +43,21 @@ def play_kubeconfigs(hosts, hostvars):
 
 
 class FleetReadAction(ActionBase):
-    """Runs the module for the task's host, or with run_once for every host of the play's batch."""
+    """Runs the module for the task's host, or with run_once for every host of the play's batch (or of the
+    task's `clusters`)."""
 
     TRANSFERS_FILES = False
 
     def run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars)
+        clusters = self._task.args.get("clusters")
         if not self._task.run_once:
+            if clusters:
+                return dict(result, failed=True,
+                            msg="clusters names the hosts of a task that runs once: add run_once: true")
             result.update(self._execute_module(task_vars=task_vars))
             return result
-        hosts = task_vars.get("ansible_play_batch") or [task_vars["inventory_hostname"]]
+        hosts = clusters or task_vars.get("ansible_play_batch") or [task_vars["inventory_hostname"]]
         kubeconfigs, problems = play_kubeconfigs(hosts, task_vars["hostvars"])
         with fleet_environment(kubeconfigs, problems, tmpdir=C.DEFAULT_LOCAL_TMP):
             result.update(self._execute_module(task_vars=task_vars))

@@ -10,6 +10,7 @@ waits on the network.
 
 from concurrent.futures import ThreadPoolExecutor
 
+from ansible_collections.hubspoke.multicluster.plugins.module_utils.fleet.connections import READ_OPTIONS
 from ansible_collections.hubspoke.multicluster.plugins.module_utils.kube import client as kube_client
 from ansible_collections.hubspoke.multicluster.plugins.module_utils.kube.adapter import api_client
 from ansible_collections.hubspoke.multicluster.plugins.module_utils.kube.errors import connection_error_reason
@@ -21,11 +22,7 @@ except ImportError:  # handled by AnsibleK8SModule's requires("kubernetes")
 
 
 # The cluster_status module's options (beside kubernetes.core's auth options).
-OPTIONS = dict(
-    timeout=dict(type="int", default=10),
-    fail_on_unreachable=dict(type="bool", default=False),
-    concurrency=dict(type="int", default=20),
-)
+OPTIONS = dict(READ_OPTIONS, fail_on_unreachable=dict(type="bool", default=False))
 
 
 def _node_ready(node):

@@ -13,6 +13,14 @@ import os
 
 VARIABLE = "HUBSPOKE_FLEET_CONNECTIONS"
 
+# The options of every read that can run once for many hosts (doc fragment hubspoke.multicluster.fleet_read);
+# `clusters` is read by the action plugin (plugin_utils/fleet_action.py), the rest by the module.
+READ_OPTIONS = dict(
+    timeout=dict(type="int", default=10),
+    concurrency=dict(type="int", default=20),
+    clusters=dict(type="list", elements="str"),
+)
+
 
 def handed_over(environ=None):
     """({host: kubeconfig dict}, {host: why it has none}) handed to this module run, or None when the task runs

@@ -10,6 +10,7 @@ pool of threads, one client each.
 
 from concurrent.futures import ThreadPoolExecutor
 
+from ansible_collections.hubspoke.multicluster.plugins.module_utils.fleet.connections import READ_OPTIONS
 from ansible_collections.hubspoke.multicluster.plugins.module_utils.kube import client as kube_client
 from ansible_collections.hubspoke.multicluster.plugins.module_utils.kube.errors import connection_error_reason
 
@@ -27,8 +28,7 @@ OPTIONS = dict(
     objects=dict(type="int", default=3),
     enforcement_actions=dict(type="list", elements="str", choices=list(ACTIONS), default=list(ACTIONS)),
     fail_on_violations=dict(type="bool", default=False),
-    timeout=dict(type="int", default=10),
-    concurrency=dict(type="int", default=20),
+    **READ_OPTIONS
 )
 
 

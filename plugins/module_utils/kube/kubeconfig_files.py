@@ -26,7 +26,6 @@ except ImportError:  # handled by AnsibleK8SModule's requires("kubernetes"), whi
     yaml = None
 
 
-
 class KubeconfigError(ConnectionOptionsError):
     """A kubeconfig that cannot be read or used: the message names the file and what is wrong."""
 

@@ -48,7 +48,7 @@ def test_each_host_is_made_a_standalone_kubeconfig_and_a_bad_one_is_reported_alo
         "no-file": {"hubspoke_connection": {"kubeconfig": str(tmp_path / "absent"), "context": "one"}},
         "not-a-cluster": {"ansible_connection": "local"},
     }
-    kubeconfigs, problems = play_kubeconfigs(list(hostvars), hostvars)
+    kubeconfigs, problems = play_kubeconfigs(list(hostvars) + ["ghost"], hostvars)
     assert list(kubeconfigs) == ["good"]
     document = kubeconfigs["good"]
     assert document["current-context"] == "one"
@@ -56,6 +56,7 @@ def test_each_host_is_made_a_standalone_kubeconfig_and_a_bad_one_is_reported_alo
     assert "context 'two' names cluster 'missing'" in problems["bad-context"]
     assert "absent" in problems["no-file"]
     assert "has no hubspoke_connection" in problems["not-a-cluster"]
+    assert problems["ghost"] == "ghost is not an inventory host"
 
 
 @pytest.mark.parametrize("connection", [["not", "a", "dict"], {"server": "https://h"}])
