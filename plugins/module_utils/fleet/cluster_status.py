@@ -4,12 +4,10 @@
 
 kubernetes.core's k8s_cluster_info reports version and APIs but fails on an unreachable cluster and
 does not read /readyz or node readiness; failover and fleet summaries need all of it as data. Answers are read
-as raw JSON, and many clusters are probed at once by a bounded pool of threads, one client each: a probe
-waits on the network.
+as raw JSON, and many clusters are probed at once (fleet/fanout.py).
 """
 
-from concurrent.futures import ThreadPoolExecutor
-
+from ansible_collections.hubspoke.multicluster.plugins.module_utils.fleet import fanout
 from ansible_collections.hubspoke.multicluster.plugins.module_utils.fleet.connections import READ_OPTIONS
 from ansible_collections.hubspoke.multicluster.plugins.module_utils.kube import client as kube_client
 from ansible_collections.hubspoke.multicluster.plugins.module_utils.kube.adapter import api_client
@@ -86,23 +84,6 @@ def status_of(module):
     return probe(client, module.params["timeout"])
 
 
-def _probe_connection(connection, timeout):
-    try:
-        client = kube_client.bounded(kube_client.for_connection(connection))
-    except Exception as err:  # pylint: disable=broad-exception-caught  # ConnectionOptionsError, ConfigException...
-        return unreachable("cannot build a client from the connection: {0}".format(err))
-    try:
-        return probe(client, timeout)
-    finally:
-        client.close()
-
-
 def statuses_of(connections, timeout=10, concurrency=20):
-    """{name: status} of every cluster of {name: connection}, at most `concurrency` probed at a time; one that
-    does not answer costs its own timeout, not the others'."""
-    if not connections:
-        return {}
-    with ThreadPoolExecutor(max_workers=max(1, min(concurrency, len(connections)))) as pool:
-        futures = {name: pool.submit(_probe_connection, connection, timeout)
-                   for name, connection in connections.items()}
-        return {name: future.result() for name, future in futures.items()}
+    """{name: status} of every cluster of {name: connection}, at most `concurrency` probed at a time."""
+    return fanout.read_each(connections, lambda client: probe(client, timeout), unreachable, concurrency)

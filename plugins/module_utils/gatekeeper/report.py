@@ -8,8 +8,7 @@ library reads them across clusters; answers are read as raw JSON, and clusters a
 pool of threads, one client each.
 """
 
-from concurrent.futures import ThreadPoolExecutor
-
+from ansible_collections.hubspoke.multicluster.plugins.module_utils.fleet import fanout
 from ansible_collections.hubspoke.multicluster.plugins.module_utils.fleet.connections import READ_OPTIONS
 from ansible_collections.hubspoke.multicluster.plugins.module_utils.kube import client as kube_client
 from ansible_collections.hubspoke.multicluster.plugins.module_utils.kube.errors import connection_error_reason
@@ -89,25 +88,9 @@ def read(client, objects=3, actions=ACTIONS, timeout=10):
             "total_violations": sum(c["total_violations"] or 0 for c in constraints), "msg": ""}
 
 
-def _read_connection(connection, objects, actions, timeout):
-    try:
-        client = kube_client.bounded(kube_client.for_connection(connection))
-    except Exception as err:  # pylint: disable=broad-exception-caught  # ConnectionOptionsError, ConfigException...
-        return unread("cannot build a client from the connection: {0}".format(err))
-    try:
-        return read(client, objects, actions, timeout)
-    finally:
-        client.close()
-
-
 def read_all(connections, objects=3, actions=ACTIONS, timeout=10, concurrency=20):
     """{name: report} of every cluster of {name: connection}, at most `concurrency` read at a time."""
-    if not connections:
-        return {}
-    with ThreadPoolExecutor(max_workers=max(1, min(concurrency, len(connections)))) as pool:
-        futures = {name: pool.submit(_read_connection, connection, objects, actions, timeout)
-                   for name, connection in connections.items()}
-        return {name: future.result() for name, future in futures.items()}
+    return fanout.read_each(connections, lambda client: read(client, objects, actions, timeout), unread, concurrency)
 
 
 def rows(reports):

@@ -8,7 +8,7 @@ from types import SimpleNamespace
 import urllib3
 from kubernetes.client.exceptions import ApiException
 
-from ansible_collections.hubspoke.multicluster.plugins.module_utils.fleet import cluster_status
+from ansible_collections.hubspoke.multicluster.plugins.module_utils.fleet import cluster_status, fanout
 
 
 def node(ready):
@@ -77,11 +77,11 @@ def test_many_clusters_each_get_their_own_status_and_a_bad_connection_fails_alon
 
     def for_connection(connection):
         if connection == "broken":
-            raise cluster_status.kube_client.ConnectionOptionsError("kubeconfig (a dict): no context")
+            raise fanout.kube_client.ConnectionOptionsError("kubeconfig (a dict): no context")
         built.append(connection)
         return apis[connection]
 
-    monkeypatch.setattr(cluster_status.kube_client, "for_connection", for_connection)
+    monkeypatch.setattr(fanout.kube_client, "for_connection", for_connection)
     statuses = cluster_status.statuses_of({"a": "up", "b": "down", "c": "broken"}, timeout=3)
     assert statuses["a"]["ready"] and statuses["a"]["nodes"] == {"total": 1, "ready": 1}
     assert not statuses["b"]["reachable"] and "Connection refused" in statuses["b"]["msg"]
@@ -103,7 +103,7 @@ def test_at_most_concurrency_clusters_are_probed_at_once(monkeypatch):
                 with lock:
                     running[0] -= 1
 
-    monkeypatch.setattr(cluster_status.kube_client, "for_connection", lambda _c: Counting(delay=0.01))
+    monkeypatch.setattr(fanout.kube_client, "for_connection", lambda _c: Counting(delay=0.01))
     statuses = cluster_status.statuses_of({str(n): {} for n in range(12)}, concurrency=3)
     assert len(statuses) == 12 and all(s["reachable"] for s in statuses.values())
     assert 1 < peak[0] <= 3
