@@ -11,9 +11,10 @@ class ModuleDocFragment:  # pylint: disable=too-few-public-methods
     DOCUMENTATION = r"""
 options:
   name:
-    description: The cluster's name in Argo CD (the C(name) of the Cluster generator), usually C(inventory_hostname).
+    description:
+      - The cluster's name in Argo CD (the C(name) of the Cluster generator), usually C(inventory_hostname).
+      - Required, except with O(spokes), where each spoke's name defaults to its host name.
     type: str
-    required: true
   server:
     description: The API URL Argo CD uses for the spoke. Defaults to the URL the connection options reach.
     type: str

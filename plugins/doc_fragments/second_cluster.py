@@ -16,8 +16,8 @@ options:
       - Only what is stated is used. With no option at all, the hub is read from the E(HUBSPOKE_HUB_HOST),
         E(HUBSPOKE_HUB_API_KEY), E(HUBSPOKE_HUB_CA_CERT) and E(HUBSPOKE_HUB_VERIFY_SSL) variables (the
         collection's AWX credential type); the E(K8S_AUTH_*) variables are the module's own cluster's.
+      - Required, except with O(spokes), where it is the hub of each spoke whose entry names none.
     type: dict
-    required: true
     suboptions:
       kubeconfig:
         description: Path of a kubeconfig, or a kubeconfig as a dict.

@@ -26,7 +26,24 @@ description:
     revoked token; a server already registered under another name is refused.
   - Every object goes through kubernetes.core's apply logic, so check mode uses server-side dry run and
     diffs are real; the hub Secret's data (the token) is hidden in results and diffs.
+  - With O(spokes) and C(run_once=true), one task registers many spokes at once, each an inventory host reached
+    by its own C(hubspoke_connection) (as the P(hubspoke.multicluster.cluster#connection) connection reaches
+    it), up to O(concurrency) at a time, and returns each spoke's result under RV(clusters); each hub is read
+    once for all its spokes. M(hubspoke.multicluster.host_result) then reports each host's part as its own.
+    The P(hubspoke.multicluster.argocd_cluster#role) role registers its play's spokes so.
   - Written here because no maintained module does this; Argo CD's own CLI needs a running API server and login.
+options:
+  spokes:
+    description:
+      - Register these inventory hosts in one task run once (C(run_once=true)). Keys are host names; each value
+        is a dict of this module's options for that spoke (O(name), O(labels), O(hub)...), over the task's own.
+      - A spoke whose connection cannot be read, whose options do not validate or whose registration fails is
+        reported failed in RV(clusters) and does not stop the others; the task itself fails for none of them.
+    type: dict
+  concurrency:
+    description: With O(spokes), how many spokes are registered at a time.
+    type: int
+    default: 20
 extends_documentation_fragment:
   - hubspoke.multicluster.argocd_cluster
   - kubernetes.core.k8s_auth_options
@@ -81,6 +98,25 @@ EXAMPLES = r"""
     state: absent
     hub:
       context: hub
+
+- name: Register three spokes in one task, each with its own labels
+  hubspoke.multicluster.argocd_cluster:
+    hub: "{{ hostvars['hub'].hubspoke_connection }}"
+    rbac: gitops
+    spokes:
+      spoke-1:
+        labels: {env: production}
+      spoke-2:
+        labels: {env: production}
+      spoke-3:
+        labels: {env: staging}
+        namespaces: [team-a]
+  run_once: true
+  register: registered
+
+- name: Each spoke reports its own registration
+  hubspoke.multicluster.host_result:
+    result: "{{ registered }}"
 """
 
 RETURN = r"""
@@ -122,6 +158,17 @@ spoke_reachable:
   description: V(false) when the spoke did not answer and only the hub Secret was deleted.
   returned: when state is absent and the spoke did not answer
   type: bool
+clusters:
+  description:
+    - With O(spokes), each spoke's result by host name, with the return values above, C(changed), and C(failed)
+      and C(msg) for a spoke that failed.
+  returned: with spokes
+  type: dict
+  sample:
+    spoke-1:
+      changed: false
+      server: https://10.0.0.1:6443
+      secret_name: cluster-10.0.0.1-3520361325
 left_on_spoke:
   description: What stays on a spoke that did not answer, as C(Kind namespace/name).
   returned: when state is absent and the spoke did not answer
@@ -130,12 +177,24 @@ left_on_spoke:
 """
 
 from ansible_collections.hubspoke.multicluster.plugins.module_utils.argocd.cluster import OPTIONS, deregister_unreachable, register
+from ansible_collections.hubspoke.multicluster.plugins.module_utils.argocd.cluster_fleet import (
+    FLEET_OPTIONS,
+    REQUIRED_IF,
+    register_fleet,
+)
+from ansible_collections.hubspoke.multicluster.plugins.module_utils.fleet.connections import handed_over
 from ansible_collections.hubspoke.multicluster.plugins.module_utils.kube.runner import cluster_module, run_on_two_clusters
 
 
 def main():
-    module = cluster_module(OPTIONS, second="hub", required_if=[("rbac", "custom", ["rules"])])
-    run_on_two_clusters(module, ("spoke", "hub"), "hub", register, unreachable=deregister_unreachable)
+    module = cluster_module(dict(OPTIONS, **FLEET_OPTIONS), second="hub", second_required=False,
+                            required_if=REQUIRED_IF, required_one_of=[("name", "spokes"), ("hub", "spokes")])
+    if module.params["spokes"] is None:
+        run_on_two_clusters(module, ("spoke", "hub"), "hub", register, unreachable=deregister_unreachable)
+    handed = handed_over()
+    if handed is None:
+        module.fail_json(msg="spokes registers several hosts in one task: add run_once: true")
+    module.exit_json(**register_fleet(module, *handed))
 
 
 if __name__ == "__main__":

@@ -1,17 +1,18 @@
 # Copyright: hubspoke.multicluster contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The action plugin of a read that runs for its own host, or, run once, for every host of the play at once.
+"""The action plugin of a task that runs for its own host, or, run once, for many hosts of the play at once.
 
 Per host, Ansible's own work for a task is a worker process and a module run per cluster, about 10 ms of the
 controller's time per host before the module does anything; over 200 clusters that alone is seconds. Run once
 (run_once: true), the action reads each host's connection from its variables, as the cluster connection
-plugin does, and one module run reads them all concurrently, so a fleet read costs one task. The hosts are the
-play's batch, or those the task's `clusters` names (a play on localhost reading named clusters). The module finds
-the connections with module_utils/fleet/connections.handed_over().
+plugin does, and one module run works on them all concurrently, so a fleet read costs one task. A read's hosts
+are the play's batch, or those the task's `clusters` names (a play on localhost reading named clusters); a
+registration's are those its `spokes` names. The module finds the connections with
+module_utils/fleet/connections.handed_over().
 """
 
 from ansible import constants as C
-from ansible.errors import AnsibleError
+from ansible.errors import AnsibleActionFail, AnsibleError
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.hubspoke.multicluster.plugins.module_utils.kube import connection as kube_connection
@@ -42,23 +43,39 @@ def play_kubeconfigs(hosts, hostvars):
     return kubeconfigs, problems
 
 
-class FleetReadAction(ActionBase):
-    """Runs the module for the task's host, or with run_once for every host of the play's batch (or of the
-    task's `clusters`)."""
+class FleetAction(ActionBase):
+    """Runs the module for the task's host, or, with the connections of the hosts fleet_hosts() names handed
+    over, once for all of them."""
 
     TRANSFERS_FILES = False
 
+    def fleet_hosts(self, task_vars):
+        """The hosts this run works on, or None for a run on the task's host alone; an AnsibleActionFail for a
+        task that asks for both."""
+        raise NotImplementedError
+
     def run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars)
-        clusters = self._task.args.get("clusters")
-        if not self._task.run_once:
-            if clusters:
-                return dict(result, failed=True,
-                            msg="clusters names the hosts of a task that runs once: add run_once: true")
+        try:
+            hosts = self.fleet_hosts(task_vars)
+        except AnsibleActionFail as err:
+            return dict(result, failed=True, msg=str(err))
+        if hosts is None:
             result.update(self._execute_module(task_vars=task_vars))
             return result
-        hosts = clusters or task_vars.get("ansible_play_batch") or [task_vars["inventory_hostname"]]
         kubeconfigs, problems = play_kubeconfigs(hosts, task_vars["hostvars"])
         with fleet_environment(kubeconfigs, problems, tmpdir=C.DEFAULT_LOCAL_TMP):
             result.update(self._execute_module(task_vars=task_vars))
         return result
+
+
+class FleetReadAction(FleetAction):
+    """A read: run once, of every host of the play's batch, or of the task's `clusters`."""
+
+    def fleet_hosts(self, task_vars):
+        clusters = self._task.args.get("clusters")
+        if not self._task.run_once:
+            if clusters:
+                raise AnsibleActionFail("clusters names the hosts of a task that runs once: add run_once: true")
+            return None
+        return clusters or task_vars.get("ansible_play_batch") or [task_vars["inventory_hostname"]]

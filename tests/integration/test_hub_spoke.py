@@ -126,6 +126,39 @@ def test_one_unreachable_spoke_does_not_stop_the_others(installed_hub, ghost_spo
     assert all(run.stats[spoke]["failures"] == 0 for spoke in local_fleet.spokes)
 
 
+def test_one_task_registers_the_play_and_each_spoke_reports_its_own(installed_hub, local_fleet):
+    """The role registers the play's spokes in one task run once; each spoke's change, diff and failure stay its
+    own, in check mode too, and a registration skipped for its first host fails each spoke, saying so."""
+    assert run_playbook(REGISTER, INVENTORY).rc == 0
+    first, rest = local_fleet.spokes[0], local_fleet.spokes[1:]
+    before = local_fleet.argocd_secrets()
+    relabel = {"argocd_cluster_labels": "{{ hubspoke_labels | combine({'tier': 'gold'}) if inventory_hostname == '%s'"
+                                        " else hubspoke_labels }}" % first}
+    check = run_playbook(REGISTER, INVENTORY, relabel, check=True, diff=True)
+    assert check.rc == 0 and check.stats[first]["changed"] == 1, check.stdout
+    assert all(check.stats[spoke]["changed"] == 0 for spoke in rest), check.stdout
+    diff = check.results("Register the spoke to its Argo CD hub")[first]["diff"]
+    assert diff["after"]["metadata"]["labels"]["tier"] == "gold" and "tier" not in diff["before"]["metadata"]["labels"]
+    assert local_fleet.argocd_secrets() == before  # check mode changed nothing
+
+    broken = {"argocd_cluster_rbac": "{{ 'custom' if inventory_hostname == '%s' else 'full' }}" % first}
+    run = run_playbook(REGISTER, INVENTORY, dict(relabel, **broken))
+    assert run.rc != 0 and run.stats[first]["failures"] == 1
+    assert "rules" in run.results("Register the spoke to its Argo CD hub")[first]["msg"]
+    assert all(run.stats[spoke]["failures"] == 0 for spoke in rest), run.stdout
+    assert local_fleet.argocd_secrets()[as_secret_name(before, first)].metadata.labels.get("tier") is None
+
+    skipped = run_playbook(ROOT / "tests/integration/playbooks/register_skipping_first.yml", INVENTORY)
+    for spoke in rest:
+        assert skipped.stats[spoke]["failures"] == 1
+        assert "was skipped" in skipped.results("Register the spoke to its Argo CD hub")[spoke]["msg"]
+
+
+def as_secret_name(secrets, cluster):
+    """The name of the hub Secret of `cluster` among {name: Secret}."""
+    return next(name for name, secret in secrets.items() if as_argocd(secret)[1]["name"] == cluster)
+
+
 def test_rotate_then_deregister(installed_hub, local_fleet):
     registered = run_playbook(REGISTER, INVENTORY, verbosity=3)
     assert registered.rc == 0

@@ -41,7 +41,7 @@ except ImportError:  # handled by AnsibleK8SModule's requires("kubernetes")
 
 # The argocd_cluster module's options (beside kubernetes.core's auth options and `hub`).
 OPTIONS = dict(
-    name=dict(type="str", required=True),
+    name=dict(type="str"),
     server=dict(type="str"),
     argocd_namespace=dict(type="str", default="argocd"),
     labels=dict(type="dict", default={}),
@@ -99,6 +99,23 @@ def token_secret(params, name):
     return objects.token_secret(params["system_namespace"], name, params["service_account"])
 
 
+def cluster_secrets(hub_svc, namespace):
+    """The Argo CD cluster Secrets of the hub."""
+    return objects.list_items(hub_svc, "Secret", namespace, label_selector="{0}=cluster".format(SECRET_TYPE_LABEL))
+
+
+def hub_view(hub_svc, namespace):
+    """What every registration to a hub reads first, read once for a run that registers many spokes
+    (argocd/cluster_fleet.py): whether Argo CD's namespace exists, and the hub's cluster Secrets."""
+    if not objects.get(hub_svc, {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": namespace}}):
+        return {"namespace": False, "secrets": []}
+    return {"namespace": True, "secrets": cluster_secrets(hub_svc, namespace)}
+
+
+def _expiry(token):
+    return datetime.fromtimestamp(tokens.claims(token).get("exp", 0), timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 def _age_seconds(obj, now=None):
     created = datetime.strptime(obj["metadata"]["creationTimestamp"], "%Y-%m-%dT%H:%M:%SZ")
     return ((now or datetime.now(timezone.utc)) - created.replace(tzinfo=timezone.utc)).total_seconds()
@@ -107,13 +124,15 @@ def _age_seconds(obj, now=None):
 class Registration:
     """One spoke's registration. Every change runs holding the hub's Leases for its server and its name
     (kube/lease.py), so two runs for the same spoke, or for the same name, take turns; the hub Secret is
-    written only if it is still as read (its resourceVersion), else read again and redone."""
+    written only if it is still as read (its resourceVersion), else read again and redone. `view` (hub_view()),
+    when given, answers the reads that decide whether there is anything to do; every write reads afresh."""
 
-    def __init__(self, module, spoke_svc, hub_svc):
+    def __init__(self, module, spoke_svc, hub_svc, view=None):
         self.module = module
         self.params = module.params
         self.spoke = spoke_svc
         self.hub = hub_svc
+        self.view = view
 
     def _token_secrets(self):
         """The spoke's long-lived token Secrets of our ServiceAccount (one, or two mid-rotation)."""
@@ -129,7 +148,8 @@ class Registration:
     def _hub_ready(self):
         """Whether Argo CD's namespace exists; a RegistrationError when it does not, except in check mode."""
         namespace = self.params["argocd_namespace"]
-        if objects.get(self.hub, {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": namespace}}):
+        if self.view["namespace"] if self.view else objects.get(
+                self.hub, {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": namespace}}):
             return True
         if self.module.check_mode:
             return False
@@ -144,12 +164,12 @@ class Registration:
         return Leases(self.hub, self.params["argocd_namespace"], ["hubspoke-{0}".format(n) for n in names],
                       LEASE_SECONDS + self.params["wait_timeout"], LEASE_SECONDS + self.params["wait_timeout"])
 
-    def _hub_secret(self, server):
-        """The hub's Secret for this server, or None, after refusing a name or a server registered as another."""
+    def _hub_secret(self, server, secrets=None):
+        """The hub's Secret for this server, or None, after refusing a name or a server registered as another;
+        among `secrets` when given, else as the hub has them now."""
         namespace, name = self.params["argocd_namespace"], self.params["name"]
         mine = None
-        for secret in objects.list_items(self.hub, "Secret", namespace,
-                                         label_selector="{0}=cluster".format(SECRET_TYPE_LABEL)):
+        for secret in cluster_secrets(self.hub, namespace) if secrets is None else secrets:
             data = secret.get("data") or {}
             other_server = base64.b64decode(data.get("server", "")).decode().rstrip("/")
             other_name = base64.b64decode(data.get("name", "")).decode()
@@ -210,8 +230,10 @@ class Registration:
         """The result of a run with nothing to do, found by reads alone, else None. A registration in shape takes
         no Lease and writes nothing: a patch that changes nothing still costs an admission per object, and the
         Leases two writes each, for every spoke on every run."""
-        existing = self._hub_secret(server)
-        if existing is None or self.params["rotate"]:
+        if self.params["rotate"]:
+            return None
+        existing = self._hub_secret(server, self.view["secrets"] if self.view else None)
+        if existing is None:
             return None
         if not all(objects.in_place(self.spoke, obj) for obj in spoke_objects(self.params)):
             return None
@@ -231,14 +253,17 @@ class Registration:
         labels = (existing.get("metadata") or {}).get("labels")
         if not objects.holds(existing, hub_secret(self.params, server, hub_token, tls, labels)):
             return None
-        result = {"changed": False, "rotated": False, "secret_name": secret_name_for(server), "server": server,
-                  "token_secret": current["metadata"]["name"],
-                  "hub_secret": objects.public_view({"result": existing})["result"]}
-        if self.params["token_expiration"]:
-            result["token_expires"] = datetime.fromtimestamp(tokens.claims(hub_token).get("exp", 0),
-                                                             timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        result = self._result(False, server, current["metadata"]["name"], False, hub_token,
+                              objects.public_view({"result": existing})["result"])
         if self.module._diff:  # pylint: disable=protected-access  # as kubernetes.core's runner reads it
             result["diff"] = {}
+        return result
+
+    def _result(self, changed, server, in_use, rotated, token, hub_secret_view):
+        result = {"changed": changed, "rotated": rotated, "secret_name": secret_name_for(server), "server": server,
+                  "token_secret": in_use, "hub_secret": hub_secret_view}
+        if self.params["token_expiration"]:
+            result["token_expires"] = _expiry(token)
         return result
 
     def _long_lived_token(self, hub_token, results):
@@ -289,12 +314,8 @@ class Registration:
         # Only once the hub holds the token in use: every other token Secret and anchor of the ServiceAccount
         # goes, which revokes the previous token of a rotation and any a failed run left behind.
         results += self._revoke_all_but(name)
-        result = {"changed": hub_result["changed"] or any(r["changed"] for r in results), "rotated": rotated,
-                  "secret_name": secret_name_for(server), "server": server, "token_secret": name,
-                  "hub_secret": hub_result.get("result")}
-        if self.params["token_expiration"]:
-            result["token_expires"] = datetime.fromtimestamp(tokens.claims(token).get("exp", 0),
-                                                             timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        result = self._result(hub_result["changed"] or any(r["changed"] for r in results), server, name, rotated,
+                              token, hub_result.get("result"))
         if "diff" in hub_result:
             result["diff"] = hub_result["diff"]
         return result
@@ -326,11 +347,11 @@ class Registration:
         return {"changed": any(r["changed"] for r in results), "secret_name": name, "server": server}
 
 
-def register(module, spoke, hub):
+def register(module, spoke, hub, view=None):
     """The argocd_cluster module's work, on the spoke's and the hub's K8sService: register, or deregister."""
     configuration = spoke.client.configuration
     server = (module.params["server"] or configuration.host).rstrip("/")
-    registration = Registration(module, spoke, hub)
+    registration = Registration(module, spoke, hub, view)
     if module.params["state"] == "absent":
         return registration.absent(server)
     return registration.present(server, tls_config_of(configuration))

@@ -1,6 +1,6 @@
 # Copyright: hubspoke.multicluster contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""One read over many clusters at once, for a task run once for a whole play.
+"""Work over many clusters at once, for a task run once for a whole play.
 
 A bounded pool of threads with one client per cluster, each request bounded by its timeout, so a cluster that
 does not answer costs its own timeout and not the others'. Threads, not processes: the work is waiting on
@@ -23,11 +23,16 @@ def _read_one(connection, read, failed):
         client.close()
 
 
+def run_each(items, work, concurrency=20):
+    """{name: work(name, item)} for every item of {name: item}, at most `concurrency` at a time."""
+    if not items:
+        return {}
+    with ThreadPoolExecutor(max_workers=max(1, min(concurrency, len(items)))) as pool:
+        futures = {name: pool.submit(work, name, item) for name, item in items.items()}
+        return {name: future.result() for name, future in futures.items()}
+
+
 def read_each(connections, read, failed, concurrency=20):
     """{name: read(client)} for every cluster of {name: connection}, at most `concurrency` at a time; a
     connection no client can be built from gives failed(reason) instead."""
-    if not connections:
-        return {}
-    with ThreadPoolExecutor(max_workers=max(1, min(concurrency, len(connections)))) as pool:
-        futures = {name: pool.submit(_read_one, connection, read, failed) for name, connection in connections.items()}
-        return {name: future.result() for name, future in futures.items()}
+    return run_each(connections, lambda _name, connection: _read_one(connection, read, failed), concurrency)

@@ -63,7 +63,7 @@ def plain_client(module, side="cluster"):
         raise ConnectionOptionsError("the {0}'s connection cannot be used: {1}".format(side, err)) from err
 
 
-def _discovering(api, side, dry_run):
+def discovering(api, side, dry_run):
     """kubernetes.core's client over `api`, after asking the server for /version: discovery may come from
     kubernetes.core's cache file, so only a request proves the cluster answers and takes the credentials."""
     try:
@@ -80,7 +80,7 @@ def connect(module, side):
     """kubernetes.core's client for the module's connection, as get_api_client() builds it but with every request
     bounded by kube/client.REQUEST_TIMEOUT. Raises ConnectionOptionsError (a kubeconfig that cannot be read),
     ClusterUnreachable or CredentialsRefused, naming the side and the cause."""
-    return _discovering(plain_client(module, side), side, module.server_side_dry_run)
+    return discovering(plain_client(module, side), side, module.server_side_dry_run)
 
 
 def second_client(module, side, option):
@@ -95,4 +95,10 @@ def second_client(module, side, option):
         api = kube_client.bounded(kube_client.for_connection(connection))
     except ConnectionOptionsError as err:
         raise ConnectionOptionsError("the {0}'s connection: {1}".format(side, err)) from err
-    return _discovering(api, side, module.server_side_dry_run)
+    return discovering(api, side, module.server_side_dry_run)
+
+
+def hide_values(module, values):
+    """Mask `values` in the module's result as no_log options' values are: values a module finds in an option of
+    its own validation (a dict of options per host), which AnsibleModule's spec does not know."""
+    module._module.no_log_values.update(values)  # pylint: disable=protected-access  # AnsibleK8SModule has no proxy

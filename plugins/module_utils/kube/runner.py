@@ -34,12 +34,12 @@ except ImportError:  # handled by AnsibleK8SModule's requires("kubernetes"), whi
         """Stands in for kubernetes.core's, which needs the kubernetes library."""
 
 
-def cluster_module(options, second=None, **kwargs):
+def cluster_module(options, second=None, second_required=True, **kwargs):
     """The module: kubernetes.core's auth options for its own cluster, `second` (a dict option of the same
     options) when it works on another cluster too, then its own `options`. Check mode is always supported."""
     spec = copy.deepcopy(AUTH_ARG_SPEC)
     if second:
-        spec[second] = dict(type="dict", required=True, options=SECOND_CLUSTER_AUTH_SPEC)
+        spec[second] = dict(type="dict", required=second_required, options=SECOND_CLUSTER_AUTH_SPEC)
     spec.update(copy.deepcopy(options))
     return AnsibleK8SModule(module_class=AnsibleModule, argument_spec=spec, supports_check_mode=True, **kwargs)
 
