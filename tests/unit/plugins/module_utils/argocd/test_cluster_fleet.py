@@ -27,10 +27,10 @@ class FakeModule:
 
 def test_an_entry_is_the_tasks_options_with_its_own_over_them_and_the_host_as_name():
     module = FakeModule({}, labels={"tier": "gold"}, rbac="gitops", hub={"context": "hub"})
-    options, _ = cluster_fleet._spoke_options(module, "spoke-1", {"labels": {"env": "prod"}})
+    options, _hidden = cluster_fleet._spoke_options(module, "spoke-1", {"labels": {"env": "prod"}})
     assert options["name"] == "spoke-1" and options["labels"] == {"env": "prod"} and options["rbac"] == "gitops"
     assert options["hub"]["context"] == "hub"
-    named, _ = cluster_fleet._spoke_options(module, "spoke-1", {"name": "prod-hz"})
+    named, _hidden = cluster_fleet._spoke_options(module, "spoke-1", {"name": "prod-hz"})
     assert named["name"] == "prod-hz"
 
 
