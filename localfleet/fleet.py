@@ -46,12 +46,14 @@ def check_inotify(clusters, gatekeepers, proc=Path("/proc")):
     """Refuse to start `clusters` API servers and `gatekeepers` Gatekeepers past the user's inotify instances:
     the kube-apiserver that crosses the limit fails a minute later with "too many open files", the fleet half up."""
     needed = INOTIFY_INSTANCES["cluster"] * clusters + INOTIFY_INSTANCES["gatekeeper"] * gatekeepers
+    if not needed:
+        return
     try:
         limit = int((proc / "sys/fs/inotify/max_user_instances").read_text())
     except (OSError, ValueError):
         return
     in_use = inotify_in_use(proc)
-    if needed and in_use + needed > limit:
+    if in_use + needed > limit:
         raise FleetError(
             f"starting {clusters} clusters and {gatekeepers} Gatekeepers needs {needed} inotify instances "
             f"({INOTIFY_INSTANCES['cluster']} per kube-apiserver), and {in_use} of this user's {limit} "

@@ -14,7 +14,6 @@ import re
 from urllib.parse import urlsplit
 
 from ansible_collections.hubspoke.multicluster.plugins.module_utils.kube.errors import ClusterError
-from ansible_collections.hubspoke.multicluster.plugins.module_utils.kube.kubeconfig_files import KubeconfigError
 
 HOSTNAME_UNSAFE = re.compile(r"[^A-Za-z0-9_.-]")
 
@@ -72,7 +71,7 @@ def each_cluster(items, build, describe, warn):
     for item in items:
         try:
             record = build(item)
-        except (ClusterInventoryError, KubeconfigError, ValueError, TypeError, KeyError, AttributeError) as err:
+        except (ClusterError, ValueError, TypeError, KeyError, AttributeError) as err:  # ClusterError: a kubeconfig too
             warn("skipping {0}: {1}".format(describe(item), err))
             continue
         if record is not None:

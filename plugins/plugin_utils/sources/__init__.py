@@ -3,14 +3,13 @@
 """Where clusters come from: one module per source type, registered here by its `type`.
 
 Each source module has `read(spec, warn) -> [cluster record]` (plugin_utils/cluster.make_cluster): it raises
-ClusterInventoryError (or KubeconfigError) for a source it cannot read at all, and skips an item it cannot make a cluster of,
-warning (plugin_utils/cluster.each_cluster). A new source is one file and one line below.
+a ClusterError (ClusterInventoryError, a kubeconfig's KubeconfigError) for a source it cannot read at all, and
+skips an item it cannot make a cluster of, warning (plugin_utils/cluster.each_cluster). A new source is one file and one line below.
 """
 
 from concurrent.futures import ThreadPoolExecutor
 
-from ansible_collections.hubspoke.multicluster.plugins.module_utils.kube.kubeconfig_files import KubeconfigError
-from ansible_collections.hubspoke.multicluster.plugins.plugin_utils.cluster import ClusterInventoryError
+from ansible_collections.hubspoke.multicluster.plugins.module_utils.kube.errors import ClusterError
 from ansible_collections.hubspoke.multicluster.plugins.plugin_utils.sources import (
     argocd,
     capi,
@@ -33,7 +32,7 @@ def read_sources(sources, timeout):
             warnings.append("source {0}: {1}".format(spec["name"], message))
         try:
             return READERS[spec["type"]](dict(spec, timeout=timeout), warn), None
-        except (ClusterInventoryError, KubeconfigError) as err:
+        except ClusterError as err:
             return [], str(err)
 
     with ThreadPoolExecutor(max_workers=min(8, len(sources))) as pool:
