@@ -49,7 +49,9 @@ options:
     type: str
     default: site_cluster_status
   workloads:
-    description: Name of the host variable holding the Deployments read per Application namespace.
+    description:
+      - Name of the host variable holding the Deployments of the Applications' namespaces, as a
+        M(hubspoke.multicluster.fleet_info) task run once with a loop over the namespaces registers them.
     type: str
     default: site_workloads
 """
@@ -71,10 +73,11 @@ _value:
 COLUMNS = ("CLUSTER", "STATE", "VERSION", "LABELS", "APPLICATION", "SYNC", "HEALTH", "READY")
 
 
-def _ready_replicas(values, workloads, namespace):
-    """'ready/desired' summed over the Deployments of a namespace, or '-' when they were not read."""
-    found = [r for r in (values.get(workloads) or {}).get("results") or []
-             if r.get("item") == namespace and "resources" in r]
+def _ready_replicas(host, values, workloads, namespace):
+    """'ready/desired' summed over the host's Deployments of a namespace, or '-' when they were not read."""
+    found = [((r.get("clusters") or {}).get(host) or {}) for r in (values.get(workloads) or {}).get("results") or []
+             if r.get("item") == namespace]
+    found = [read for read in found if read.get("read")]
     if not found:
         return "-"
     deployments = [d for r in found for d in r["resources"]]
@@ -91,7 +94,7 @@ def _rows(host, values, applications, hubs, selected, status, workloads):
     mine = [a for a in applications if a.get("cluster") == host]
     for app in mine:
         yield base + [app["name"], app["sync"], app["health"],
-                      _ready_replicas(values, workloads, app["namespace"]) if up else "-"]
+                      _ready_replicas(host, values, workloads, app["namespace"]) if up else "-"]
     if not mine:
         if host in hubs:
             note = "(hub)"

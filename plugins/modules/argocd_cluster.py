@@ -55,6 +55,10 @@ attributes:
   diff_mode:
     support: full
     details: The hub Secret's data is shown as C(VALUE_HIDDEN).
+  action:
+    description: Indicates this has a corresponding action plugin, which runs on the controller.
+    support: full
+    details: With O(spokes) the action plugin reads the connection of every spoke it names.
 requirements:
   - kubernetes >= 24.2.0
 notes:

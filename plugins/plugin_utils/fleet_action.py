@@ -75,7 +75,9 @@ class FleetReadAction(FleetAction):
     def fleet_hosts(self, task_vars):
         clusters = self._task.args.get("clusters")
         if not self._task.run_once:
-            if clusters:
+            if clusters is not None:
                 raise AnsibleActionFail("clusters names the hosts of a task that runs once: add run_once: true")
             return None
-        return clusters or task_vars.get("ansible_play_batch") or [task_vars["inventory_hostname"]]
+        if clusters is not None:
+            return clusters
+        return task_vars.get("ansible_play_batch") or [task_vars["inventory_hostname"]]

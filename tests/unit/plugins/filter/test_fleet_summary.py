@@ -7,15 +7,16 @@ DOWN = {"ready": False, "version": {}, "msg": "cannot reach https://127.0.0.1:16
 REGISTERED = {"secret_name": "cluster-127.0.0.1-1"}
 
 
-def deployments(namespace, ready, desired):
-    return {"results": [{"item": namespace, "resources": [{"spec": {"replicas": desired},
-                                                           "status": {"readyReplicas": ready}}]}]}
+def deployments(host, namespace, ready, desired):
+    """What fleet_info run once over a loop of namespaces registers on every host."""
+    return {"results": [{"item": namespace, "clusters": {host: {"read": True, "resources": [
+        {"spec": {"replicas": desired}, "status": {"readyReplicas": ready}}]}}}]}
 
 
 HOSTVARS = {
     "hub": {"site_cluster_status": UP, "hubspoke_labels": {"role": "hub"}},
     "spoke-1": {"site_cluster_status": UP, "hubspoke_labels": {"environment": "production", "role": "spoke"},
-                "argocd_cluster_result": REGISTERED, "site_workloads": deployments("guestbook", 3, 3)},
+                "argocd_cluster_result": REGISTERED, "site_workloads": deployments("spoke-1", "guestbook", 3, 3)},
     "spoke-2": {"site_cluster_status": DOWN, "hubspoke_labels": {"environment": "production"}},
     "spoke-3": {"site_cluster_status": UP, "hubspoke_labels": {"environment": "staging"},
                 "argocd_cluster_result": REGISTERED},
