@@ -41,8 +41,8 @@ def test_a_down_cluster_and_a_kind_not_served_are_data(local_fleet, tmp_path):
     assert fleet["unread_clusters"] == ["spoke-2"] and "127.0.0.1:1" in fleet["clusters"]["spoke-2"]["msg"]
     assert fleet["clusters"]["spoke-1"]["read"] and not fleet.get("failed")
 
-    unserved = run_playbook(PLAYBOOK, INVENTORY, {"target": "spoke-1", "info_api_version": "example.com/v1",
-                                                   "info_kind": "Widget"})
+    widgets = {"target": "spoke-1", "info_api_version": "example.com/v1", "info_kind": "Widget"}
+    unserved = run_playbook(PLAYBOOK, INVENTORY, widgets)
     found = next(iter(unserved.results("List on every cluster of the play at once").values()))["clusters"]["spoke-1"]
     assert not found["read"] and found["msg"] == "the cluster serves no example.com/v1"
     missing_kind = run_playbook(PLAYBOOK, INVENTORY, {"target": "spoke-1", "info_kind": "Widget"})
