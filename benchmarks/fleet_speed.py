@@ -6,7 +6,8 @@ median of `--runs` runs of the whole command, wall time and CPU (user + system o
   - one hubspoke.multicluster.cluster_status task and one kubernetes.core.k8s_info task over every cluster,
     with modules run by the module server (the cluster connection's default) and, for the figure
     before, in a new interpreter each (HUBSPOKE_IN_PROCESS=0);
-  - one cluster_status task run once (run_once: true), which probes every host of the play concurrently;
+  - one cluster_status task run once (run_once: true), which probes every host of the play concurrently, and one
+    fleet_info task (the nodes, as kubectl get nodes lists them) run once the same way;
   - register_spokes.yml (first run, then nothing to change) with both;
   - playbooks/site.yml (Argo CD on the hub, every spoke registered, an ApplicationSet routed to every spoke)
     run twice, the second time with nothing to change, against the empty play.
@@ -35,6 +36,7 @@ PLAYS = {
     "status": [{"hubspoke.multicluster.cluster_status": {}}],
     "status_once": [{"hubspoke.multicluster.cluster_status": {}, "run_once": True}],
     "nodes": [{"kubernetes.core.k8s_info": {"kind": "Node"}}],
+    "nodes_once": [{"hubspoke.multicluster.fleet_info": {"kind": "Node"}, "run_once": True}],
 }
 
 # site.yml's ApplicationSet: one Application per spoke, routed by the label every spoke has. Nothing syncs it
@@ -155,6 +157,8 @@ def main():
                     rows.append((f"{label}, module server (now)", after, (loop, noop)))
                 once = median(playbook(inventory, plays["status_once"], forks), args.runs)
                 rows.append(("cluster_status run once for the whole play (now)", once, (loop, noop)))
+                nodes_once = median(playbook(inventory, plays["nodes_once"], forks), args.runs)
+                rows.append(("fleet_info Node run once for the whole play (now)", nodes_once, (loop, noop)))
             if "register" in parts:
                 register = ["ansible-playbook", "-i", str(inventory), str(ROOT / "playbooks/register_spokes.yml"),
                             "-f", str(forks)]
@@ -186,6 +190,9 @@ def main():
                              (spread_loop, spread_noop)))
                 spread_once = median(playbook(spread_inventory, plays["status_once"], 50), args.runs)
                 rows.append((f"cluster_status run once over {args.contexts} hosts (now)", spread_once,
+                             (spread_loop, spread_noop)))
+                spread_nodes_once = median(playbook(spread_inventory, plays["nodes_once"], 50), args.runs)
+                rows.append((f"fleet_info Node run once over {args.contexts} hosts (now)", spread_nodes_once,
                              (spread_loop, spread_noop)))
         finally:
             fleet.down()
