@@ -150,7 +150,7 @@ def test_one_task_registers_the_play_and_each_spoke_reports_its_own(installed_hu
 
     skipped = run_playbook(ROOT / "tests/integration/playbooks/register_skipping_first.yml", INVENTORY)
     for spoke in rest:
-        assert skipped.stats[spoke]["failures"] == 1
+        assert skipped.stats.get(spoke, {}).get("failures") == 1, skipped.stdout + skipped.stderr
         assert "was skipped" in skipped.results("Register the spoke to its Argo CD hub")[spoke]["msg"]
 
 
