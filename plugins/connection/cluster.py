@@ -19,6 +19,9 @@ description:
     the host's kubeconfig files, merged as kubectl merges them; a kubeconfig read from a hub Secret at task time;
     or a host-style connection) to a file readable only by the user, and removes it when the command returns.
   - A host with no C(hubspoke_connection) (and no C(hubspoke_kubeconfig)) keeps the environment as it is.
+  - A task run once for many hosts (M(hubspoke.multicluster.cluster_status) with C(run_once=true), say) hands its
+    module the connection of every host it works on; the host it runs on lends it no connection of its own, so
+    that host's broken connection fails none of the others.
   - Python modules run in a fork of a process that has imported the kubernetes client and kubernetes.core once
     per playbook run (see O(in_process)) rather than in a new interpreter each, which spares each module the
     interpreter start and those imports. The module, its arguments (check mode, diff, C(no_log)) and its result
@@ -82,12 +85,15 @@ EXAMPLES = r"""
 #         api_key: "{{ lookup('ansible.builtin.env', 'EDGE_1_TOKEN') }}"
 """
 
+import os
+
 from ansible import constants as C
 from ansible.errors import AnsibleConnectionFailure
 from ansible.plugins.connection.local import Connection as LocalConnection
 from ansible.utils.collection_loader import AnsibleCollectionConfig
 from ansible.utils.display import Display
 
+from ansible_collections.hubspoke.multicluster.plugins.module_utils.fleet import connections as fleet_connections
 from ansible_collections.hubspoke.multicluster.plugins.module_utils.kube.errors import ClusterError
 from ansible_collections.hubspoke.multicluster.plugins.plugin_utils import in_process, module_server
 from ansible_collections.hubspoke.multicluster.plugins.plugin_utils.cluster_environment import (
@@ -107,8 +113,11 @@ class Connection(LocalConnection):
     always_pipeline_modules = True
 
     def exec_command(self, cmd, in_data=None, sudoable=True):
+        # A task run once for many hosts hands its module every host's connection (plugin_utils/fleet_action.py):
+        # the connection of the host it runs on is not the module's to use, and one broken must not fail them all.
         try:
-            with cluster_environment(stated_connection(self.get_option), tmpdir=C.DEFAULT_LOCAL_TMP):
+            connection = {} if fleet_connections.VARIABLE in os.environ else stated_connection(self.get_option)
+            with cluster_environment(connection, tmpdir=C.DEFAULT_LOCAL_TMP):
                 if self.get_option("in_process") and not self.become and in_process.runs_here(cmd, in_data):
                     result = module_server.run_module(in_data, self.cwd, C.DEFAULT_LOCAL_TMP,
                                                       AnsibleCollectionConfig.collection_paths)
