@@ -104,10 +104,14 @@ def cluster_secrets(hub_svc, namespace):
     return objects.list_items(hub_svc, "Secret", namespace, label_selector="{0}=cluster".format(SECRET_TYPE_LABEL))
 
 
+def _has_namespace(hub_svc, namespace):
+    return bool(objects.get(hub_svc, {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": namespace}}))
+
+
 def hub_view(hub_svc, namespace):
     """What every registration to a hub reads first, read once for a run that registers many spokes
     (argocd/cluster_fleet.py): whether Argo CD's namespace exists, and the hub's cluster Secrets."""
-    if not objects.get(hub_svc, {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": namespace}}):
+    if not _has_namespace(hub_svc, namespace):
         return {"namespace": False, "secrets": []}
     return {"namespace": True, "secrets": cluster_secrets(hub_svc, namespace)}
 
@@ -148,8 +152,7 @@ class Registration:
     def _hub_ready(self):
         """Whether Argo CD's namespace exists; a RegistrationError when it does not, except in check mode."""
         namespace = self.params["argocd_namespace"]
-        if self.view["namespace"] if self.view else objects.get(
-                self.hub, {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": namespace}}):
+        if self.view["namespace"] if self.view else _has_namespace(self.hub, namespace):
             return True
         if self.module.check_mode:
             return False

@@ -11,6 +11,7 @@ kubernetes.client.Configuration for a host-style connection.
 
 import json
 import os
+import threading
 
 from ansible_collections.hubspoke.multicluster.plugins.module_utils.kube import connection as kube_connection
 from ansible_collections.hubspoke.multicluster.plugins.module_utils.kube import kubeconfig_files
@@ -43,6 +44,12 @@ def get_json(client, path, timeout=None, query=None, accept=None):
                                _preload_content=False, _request_timeout=timeout)
     raw = response[0] if isinstance(response, tuple) else response  # a tuple in older clients
     return json.loads(raw.data)
+
+
+# kubernetes.config writes a kubeconfig's certificate data to temporary files, cached by content, and names a file
+# in its cache before writing it: a thread building a client for the same CA at that moment (a run-once task over
+# a fleet with one CA) gets a file still empty. Clients are built one at a time; building one takes milliseconds.
+_BUILDING = threading.Lock()
 
 
 def _library():
@@ -97,10 +104,11 @@ def for_connection(connection, retries=0):
     `retries=0` fails fast: the caller decides about retrying (None keeps urllib3's default).
     """
     options = kube_connection.stated(connection)
-    if "kubeconfig" in options or "host" not in options:
-        client = _kubeconfig_client(dict(options, kubeconfig=options.get("kubeconfig") or os.environ.get(
-            "KUBECONFIG", "~/.kube/config")))
-    else:
-        client = _host_client(options)
+    with _BUILDING:
+        if "kubeconfig" in options or "host" not in options:
+            client = _kubeconfig_client(dict(options, kubeconfig=options.get("kubeconfig") or os.environ.get(
+                "KUBECONFIG", "~/.kube/config")))
+        else:
+            client = _host_client(options)
     client.configuration.retries = retries
     return client
