@@ -17,6 +17,7 @@ and diffs behave as in kubernetes.core.k8s; the hub Secret's data never appears 
 
 import base64
 import contextlib
+import copy
 import re
 from datetime import datetime, timezone
 
@@ -257,7 +258,7 @@ class Registration:
         if not objects.holds(existing, hub_secret(self.params, server, hub_token, tls, labels)):
             return None
         result = self._result(False, server, current["metadata"]["name"], False, hub_token,
-                              objects.public_view({"result": existing})["result"])
+                              objects.public_view({"result": copy.deepcopy(existing)})["result"])
         if self.module._diff:  # pylint: disable=protected-access  # as kubernetes.core's runner reads it
             result["diff"] = {}
         return result
