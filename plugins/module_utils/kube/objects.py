@@ -9,6 +9,7 @@ Applying goes through kubernetes.core's perform_action, so check mode (server-si
 idempotence behave as in kubernetes.core.k8s.
 """
 
+from ansible_collections.kubernetes.core.plugins.module_utils.k8s.exceptions import CoreException
 from ansible_collections.kubernetes.core.plugins.module_utils.k8s.runner import perform_action
 
 TOKEN_TYPE = "kubernetes.io/service-account-token"
@@ -18,7 +19,14 @@ LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 
 
 def apply(svc, definition, state="present"):
-    return perform_action(svc, definition, {"state": state})
+    """kubernetes.core's perform_action. An object that goes between its read and its delete (Karmada removes a
+    Cluster's Secrets itself when the Cluster goes) is absent as asked: kubernetes.core fails on the 404."""
+    try:
+        return perform_action(svc, definition, {"state": state})
+    except CoreException as err:
+        if state == "absent" and getattr(err.__cause__, "status", None) == 404:
+            return {"changed": False, "result": {}}
+        raise
 
 
 def public_view(result):
