@@ -19,29 +19,13 @@ options:
     type: str
     required: true
 extends_documentation_fragment:
+  - hubspoke.multicluster.attributes.CONTROLLER_ACTION
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.conn
   - ansible.builtin.action_common_attributes.flow
 attributes:
-  action:
-    support: full
-  async:
-    support: none
-  bypass_host_loop:
-    support: none
-  become:
-    support: none
-  check_mode:
-    support: full
   diff_mode:
     support: none
-  connection:
-    support: none
-  delegation:
-    support: none
-  platform:
-    support: full
-    platforms: all
 seealso:
   - module: ansible.builtin.debug
 """
