@@ -125,10 +125,19 @@ lint: setup ## ansible-lint, production profile
 unit: setup ## unit tests (pytest; fake I/O only)
 	pytest tests/unit
 
-# The tests run a fleet of their own (.fleet-test, ports from TEST_PORT_BASE), so a demo fleet can run beside them.
-TEST_PORT_BASE ?= 18000
-integration: setup fleet-deps ## integration tests against a test fleet (started by the tests if not running, and stopped after)
-	FLEET_DIR=$(CURDIR)/.fleet-test FLEET_PORT_BASE=$(TEST_PORT_BASE) pytest tests/integration
+# The tests run on TEST_WORKERS pytest-xdist workers, one test file at a time each, and every worker has a test
+# fleet of its own (.fleet-test, .fleet-test-2, ...; 1000 ports from its base below), so a demo fleet can run
+# beside them. Most of a test's time is waiting on API servers and controllers: two fleets on two cores take
+# half the time of one. The bases skip 20000 and 22000 (test_network_preflight's and test_demo's fleets). What
+# the workers share, the binaries and the upstream files, is built and fetched before they start.
+TEST_WORKERS    ?= 2
+TEST_PORT_BASES := 18000 24000 25000 26000 27000 28000
+TEST_FLEETS      = $(foreach i,$(shell seq $(TEST_WORKERS)),--tx popen//env:FLEET_DIR=$(CURDIR)/.fleet-test$(if $(filter-out 1,$(i)),-$(i))//env:FLEET_PORT_BASE=$(word $(i),$(TEST_PORT_BASES)))
+integration: setup fleet-deps upstream ## integration tests on TEST_WORKERS test fleets (started by the tests if not running, and stopped after)
+	@[ "$(TEST_WORKERS)" -ge 1 ] && [ "$(TEST_WORKERS)" -le $(words $(TEST_PORT_BASES)) ] || \
+	  { echo "TEST_WORKERS must be 1 to $(words $(TEST_PORT_BASES)), got $(TEST_WORKERS)"; exit 2; }
+	bash localfleet/build.sh karmada argocd thanos gatekeeper
+	pytest tests/integration --dist loadfile $(TEST_FLEETS)
 
 benchmarks: fleet-up ## print the figures recorded in docs/benchmarks.md (not part of make test)
 	python benchmarks/fleet_up.py

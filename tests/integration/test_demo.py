@@ -15,7 +15,7 @@ import pytest
 from helpers import ROOT
 from localfleet import config
 
-PORT_BASE = "22000"  # clear of the test fleet's range (FLEET_PORT_BASE 16000, 1000 ports)
+PORT_BASE = "22000"  # clear of the test fleets' ranges (TEST_PORT_BASES in the Makefile, 1000 ports each)
 
 
 def make(clone, *args, timeout=1800):
