@@ -10,6 +10,7 @@ roles' `*_manifests` / `*_crds` variables accept, which `mirror` also writes for
 Standard library only: the Makefile, the local fleet and the tests use it before any virtualenv exists.
 """
 
+import fcntl
 import json
 import os
 import re
@@ -129,13 +130,24 @@ def _copy(source_dir, files, dest):
 
 
 def fetch(name, version=None, root=None, log=None):
-    """`<root>/<name>/<version>/` with the files of SOURCES[name], fetched and verified once per version."""
+    """`<root>/<name>/<version>/` with the files of SOURCES[name], fetched and verified once per version.
+
+    Safe from many processes at once (the test workers, each fleet's `up`): one fetches under a lock on the
+    version, the others wait and find it complete."""
     source = SOURCES[name]
     version = version or version_of(name)
     dest = Path(root or CACHE_DIR / "upstream") / name / version
     if (dest / ".complete").exists():
         return dest
-    log = log or (lambda message: None)
+    dest.parent.parent.mkdir(parents=True, exist_ok=True)
+    with open(dest.parent.parent / f".{name}-{version}.lock", "w", encoding="utf-8") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (dest / ".complete").exists():
+            _fetch(name, source, version, dest, log or (lambda message: None))
+    return dest
+
+
+def _fetch(name, source, version, dest, log):
     started = time.monotonic()
     log(f"{name} {version}: fetching {source.module}@{version} from the Go module proxy")
     module_dir = _download(source.module, version)
@@ -150,7 +162,6 @@ def fetch(name, version=None, root=None, log=None):
     shutil.rmtree(dest, ignore_errors=True)
     staging.rename(dest)
     log(f"{name} {version}: verified against go.sum, in {dest} ({time.monotonic() - started:.1f}s)")
-    return dest
 
 
 def mirror(root, log=None):

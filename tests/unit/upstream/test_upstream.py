@@ -3,6 +3,8 @@ fetch that refuses what go.sum does not vouch for (go itself is faked here; the 
 
 import json
 import subprocess
+import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import yaml
@@ -56,6 +58,28 @@ def test_fetch_copies_the_layout_once(tmp_path, monkeypatch):
     assert (dest / "crds/dnsendpoints.externaldns.k8s.io.yaml").read_text() == "kind: CustomResourceDefinition\n"
     monkeypatch.setattr(upstream.subprocess, "run", None)  # cached: go is not run again
     assert upstream.fetch("external-dns", root=tmp_path / "cache") == dest
+
+
+def test_fetches_at_once_fetch_once_and_each_finds_the_files(tmp_path, monkeypatch):
+    """Two test workers bringing up their fleets fetch the same version at the same moment: one fetches, the
+    other waits for it (without the lock, each removed the other's files while they were being read)."""
+    tree = tmp_path / "module"
+    (tree / "config/crd/standard").mkdir(parents=True)
+    (tree / "config/crd/standard/dnsendpoints.externaldns.k8s.io.yaml").write_text("kind: CustomResourceDefinition\n")
+    version = upstream.version_of("external-dns")
+    fake_go(monkeypatch, tree, upstream.sums()[("sigs.k8s.io/external-dns", version)])
+    runs, real_run = [], upstream.subprocess.run
+
+    def slow_run(cmd, **kwargs):
+        runs.append(cmd)
+        time.sleep(0.3)
+        return real_run(cmd, **kwargs)
+    monkeypatch.setattr(upstream.subprocess, "run", slow_run)
+    with ThreadPoolExecutor(2) as pool:
+        dests = list(pool.map(lambda _i: upstream.fetch("external-dns", root=tmp_path / "cache"), range(2)))
+    assert len(runs) == 1
+    for dest in dests:
+        assert (dest / "crds/dnsendpoints.externaldns.k8s.io.yaml").is_file() and (dest / ".complete").is_file()
 
 
 def test_fetch_refuses_a_zip_that_differs_from_go_sum(tmp_path, monkeypatch):
