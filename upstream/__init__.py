@@ -137,14 +137,20 @@ def fetch(name, version=None, root=None, log=None):
     source = SOURCES[name]
     version = version or version_of(name)
     dest = Path(root or CACHE_DIR / "upstream") / name / version
-    if (dest / ".complete").exists():
+    if _complete(source, dest):
         return dest
     dest.parent.parent.mkdir(parents=True, exist_ok=True)
     with open(dest.parent.parent / f".{name}-{version}.lock", "w", encoding="utf-8") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        if not (dest / ".complete").exists():
+        if not _complete(source, dest):
             _fetch(name, source, version, dest, log or (lambda message: None))
     return dest
+
+
+def _complete(source, dest):
+    """Whether `dest` holds a finished fetch: its marker and every file of the layout (a copy that two
+    processes raced on before the lock existed has the marker and lacks files)."""
+    return (dest / ".complete").exists() and all((dest / target).exists() for target in source.files)
 
 
 def _fetch(name, source, version, dest, log):

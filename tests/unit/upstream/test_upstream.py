@@ -82,6 +82,19 @@ def test_fetches_at_once_fetch_once_and_each_finds_the_files(tmp_path, monkeypat
         assert (dest / "crds/dnsendpoints.externaldns.k8s.io.yaml").is_file() and (dest / ".complete").is_file()
 
 
+def test_a_copy_marked_complete_that_lacks_files_is_fetched_again(tmp_path, monkeypatch):
+    tree = tmp_path / "module"
+    (tree / "config/crd/standard").mkdir(parents=True)
+    (tree / "config/crd/standard/dnsendpoints.externaldns.k8s.io.yaml").write_text("kind: CustomResourceDefinition\n")
+    version = upstream.version_of("external-dns")
+    fake_go(monkeypatch, tree, upstream.sums()[("sigs.k8s.io/external-dns", version)])
+    broken = tmp_path / "cache/external-dns" / version
+    broken.mkdir(parents=True)
+    (broken / ".complete").write_text("marked, yet empty\n")
+    dest = upstream.fetch("external-dns", root=tmp_path / "cache")
+    assert (dest / "crds/dnsendpoints.externaldns.k8s.io.yaml").is_file()
+
+
 def test_fetch_refuses_a_zip_that_differs_from_go_sum(tmp_path, monkeypatch):
     fake_go(monkeypatch, tmp_path, "h1:not-the-pinned-hash=")
     with pytest.raises(upstream.UpstreamError, match="differs from go.sum"):
