@@ -137,7 +137,7 @@ integration: setup fleet-deps upstream ## integration tests on TEST_WORKERS test
 	@[ "$(TEST_WORKERS)" -ge 1 ] && [ "$(TEST_WORKERS)" -le $(words $(TEST_PORT_BASES)) ] || \
 	  { echo "TEST_WORKERS must be 1 to $(words $(TEST_PORT_BASES)), got $(TEST_WORKERS)"; exit 2; }
 	bash localfleet/build.sh karmada argocd thanos gatekeeper
-	pytest tests/integration --dist loadfile $(TEST_FLEETS)
+	pytest tests/integration --durations=20 --dist loadfile $(TEST_FLEETS)
 
 benchmarks: fleet-up ## print the figures recorded in docs/benchmarks.md (not part of make test)
 	python benchmarks/fleet_up.py

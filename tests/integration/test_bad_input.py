@@ -94,6 +94,11 @@ class World:
         """An inventory file that only adds variables to an existing host of INVENTORY."""
         return write(self.tmp / name, {"all": {"hosts": {host: variables}}})
 
+    def vars_file(self, text, name="bad-vars.yml"):
+        """An extra-vars file (`@path`) written as given, so it may hold `!unsafe` Go templates."""
+        (self.tmp / name).write_text(text)
+        return "@{0}".format(self.tmp / name)
+
     def kubeconfig(self, doc, name="bad.kubeconfig"):
         path = self.tmp / name
         path.write_text(doc if isinstance(doc, str) else yaml.safe_dump(doc))
@@ -250,6 +255,13 @@ CASES = [
     Case("applicationset-selector-operator-foo", lambda w: run_playbook(APPSETS, INVENTORY, {"applicationsets_items": [
         dict(APPSET, selector={"matchExpressions": [{"key": "environment", "operator": "Foo", "values": ["a"]}]})]}),
         "operator must be one of In, NotIn, Exists, DoesNotExist, got 'Foo'", bad=("hub",), good=()),
+    # Both production spokes render the same Application name: Argo CD would stop the ApplicationSet at run time.
+    Case("applicationset-duplicate-names", lambda w: run_playbook(APPSETS, INVENTORY, w.vars_file(
+        "applicationsets_items:\n  - {name: per-environment, repo_url: 'https://git.example.com/x.git', path: x,\n"
+        "     selector: {matchLabels: {environment: production}},\n"
+        "     app_name: !unsafe 'web-{{.metadata.labels.environment}}'}\n")),
+        "Application name 'web-production' is generated 2 times, for spoke-1 by per-environment, spoke-2 by "
+        "per-environment", bad=("hub",), good=()),
     # Earlier tests leave Argo CD's CRDs on the hub, so a namespace nobody made stands for a hub without Argo CD.
     Case("argocd-missing", lambda w: run_playbook(APPSETS, INVENTORY, {
         "applicationsets_items": [APPSET], "applicationsets_namespace": "argocd-nowhere"}),

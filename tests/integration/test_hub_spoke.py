@@ -104,6 +104,16 @@ def test_site_installs_argocd_registers_spokes_and_routes_apps(hub, fresh_hub, l
     unchanged = custom.get_namespaced_custom_object("argoproj.io", "v1alpha1", "argocd", "applicationsets", "guestbook")
     assert unchanged["spec"] == appsets["guestbook"]["spec"]
 
+    # So does a destination the AppProject does not permit: cn-hangzhou allows in-cluster and spoke-1, and the
+    # production selector picks spoke-2 too, whose Application would never sync.
+    outside = {"name": "hangzhou-only", "repo_url": "https://git.example.com/other.git", "path": "x",
+               "project": "cn-hangzhou", "selector": {"matchLabels": {"environment": "production"}}}
+    refused = run_playbook(APPSETS, INVENTORY, {"applicationsets_items": [outside]})
+    assert refused.rc != 0 and ("Application hangzhou-only-spoke-2 (ApplicationSet hangzhou-only): AppProject cn-hangzhou "
+                                "does not permit cluster spoke-2, namespace hangzhou-only") in refused.stdout, refused.stdout
+    assert "hangzhou-only" not in {a["metadata"]["name"] for a in custom.list_namespaced_custom_object(
+        "argoproj.io", "v1alpha1", "argocd", "applicationsets")["items"]}
+
     # Platform add-ons: every directory of addons/ on every spoke outside staging, a Matrix accepted by the CRD.
     addons = {"name": "addons", "repo_url": "https://git.example.com/fleet/platform.git",
               "git_directories": ["addons/*"], "destination_namespace": "kube-system",

@@ -1,0 +1,212 @@
+# Copyright: hubspoke.multicluster contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The Applications ApplicationSets will generate, told from the inventory before they reach the hub.
+
+Argo CD finds an ApplicationSet's mistakes only once it runs it: two clusters that render the same Application
+name stop the whole ApplicationSet with an error condition, a missing label (missingkey=error) stops it too, and
+a destination outside the AppProject leaves an Application that never syncs. The inventory knows every
+cluster's name, server and labels, which is all a Cluster generator reads, so the same Applications can be
+rendered here (module_utils/argocd/go_template.py) and the mistakes named with their clusters. Cluster, List
+and Matrix generators of those are evaluated; a Git generator's parameters live in a repository, so an
+ApplicationSet with one is reported with the clusters it selects and no names.
+"""
+
+import fnmatch
+import itertools
+import json
+import re
+
+from ansible_collections.hubspoke.multicluster.plugins.module_utils.argocd.go_template import (
+    MissingKey,
+    Unpredictable,
+    render,
+)
+from ansible_collections.hubspoke.multicluster.plugins.module_utils.selectors.label_selector import matches, normalize
+
+SECRET_TYPE = {"argocd.argoproj.io/secret-type": "cluster"}
+# What the Cluster generator gives for Argo CD's own cluster, which has no Secret: only an empty selector picks it.
+IN_CLUSTER = {"name": "in-cluster", "nameNormalized": "in-cluster", "server": "https://kubernetes.default.svc",
+              "project": "", "metadata": {"labels": {}, "annotations": {}}}
+
+
+def _normalized(name):
+    return re.sub(r"[^a-z0-9.-]", "-", name.lower())
+
+
+def inventory_clusters(hosts, hostvars):
+    """{host: Cluster generator parameters} as Argo CD will see the registered spokes: the name and server their
+    registration in this play returned (else the host name and hubspoke_server), the labels hubspoke_labels."""
+    clusters = {}
+    for host in hosts:
+        values = hostvars.get(host) or {}
+        registered = values.get("argocd_cluster_result") or {}
+        name = registered.get("name") or host
+        clusters[host] = {
+            "name": name, "nameNormalized": _normalized(name),
+            "server": registered.get("server") or values.get("hubspoke_server") or "",
+            "project": "", "metadata": {"labels": dict(values.get("hubspoke_labels") or {}, **SECRET_TYPE)},
+        }
+    return clusters
+
+
+def _picked(selector, clusters):
+    """[(host, params)] of the clusters a normalized selector matches (by their Secret's labels, as Argo CD does)."""
+    return [(host, params) for host, params in clusters.items() if matches(selector, params["metadata"]["labels"])]
+
+
+def _cluster_params(generator, clusters, missing_error):
+    """[(host, params)] of a Cluster generator: the clusters its selector picks, with its values rendered."""
+    selector = normalize(generator.get("selector") or {})
+    picked = _picked(selector, clusters)
+    if not any(selector.values()):
+        picked.append((None, IN_CLUSTER))
+    out = []
+    for host, params in picked:
+        values = {key: render(str(value), params, missing_error)
+                  for key, value in (generator.get("values") or {}).items()}
+        out.append((host, dict(params, values=values) if values else params))
+    return out
+
+
+def _params(generator, clusters, missing_error):
+    """[(host or None, params)] one generator gives, or Unpredictable."""
+    if "clusters" in generator:
+        return _cluster_params(generator["clusters"] or {}, clusters, missing_error)
+    if "list" in generator:
+        if (generator["list"] or {}).get("elementsYaml") or generator.get("selector"):
+            raise Unpredictable("a List generator with elementsYaml or a post selector")
+        return [(None, element) for element in (generator["list"] or {}).get("elements") or []]
+    if "matrix" in generator:
+        parts = [_params(child, clusters, missing_error) for child in generator["matrix"].get("generators") or []]
+        if len(parts) != 2:
+            raise Unpredictable("a Matrix generator needs two generators")
+        return [(first[0] or second[0], dict(first[1], **second[1])) for first, second in itertools.product(*parts)]
+    kind = next(iter(generator), "an empty generator")
+    raise Unpredictable("its {0} generator's parameters are not in the inventory".format(kind))
+
+
+def _permitted(project, cluster, namespace):
+    """Whether an AppProject's destinations allow this cluster (name or server) and namespace; None when its
+    patterns deny (a leading !), which this preview does not evaluate."""
+    destinations = (project.get("spec") or {}).get("destinations") or []
+    patterns = [value for d in destinations for value in d.values()]
+    if any(str(p).startswith("!") for p in patterns):
+        return None
+    for dest in destinations:
+        target = ((dest.get("server") and fnmatch.fnmatchcase(cluster["server"], dest["server"]))
+                  or (dest.get("name") and fnmatch.fnmatchcase(cluster["name"], dest["name"])))
+        if target and fnmatch.fnmatchcase(namespace or "", dest.get("namespace") or ""):
+            return True
+    return False
+
+
+def _missing_error(appset):
+    return "missingkey=error" in (appset["spec"].get("goTemplateOptions") or [])
+
+
+def _application(appset, host, params):
+    template = appset["spec"].get("template") or {}
+    spec = template.get("spec") or {}
+    missing_error = _missing_error(appset)
+    destination = spec.get("destination") or {}
+    return {
+        "applicationset": appset["metadata"]["name"], "cluster": host or params.get("name"), "host": host,
+        "name": render((template.get("metadata") or {}).get("name") or "", params, missing_error),
+        "server": render(destination.get("server") or "", params, missing_error),
+        "destination_name": render(destination.get("name") or "", params, missing_error),
+        "namespace": render(destination.get("namespace") or "", params, missing_error),
+        "project": render(spec.get("project") or "default", params, missing_error),
+        "path": render((spec.get("source") or {}).get("path") or "", params, missing_error),
+    }
+
+
+def _generated(appset, clusters, problems):
+    """The Applications one ApplicationSet generates, with what stops Argo CD added to problems; None where its
+    generators are beyond this preview."""
+    name = appset["metadata"]["name"]
+    if not appset["spec"].get("goTemplate") or ".metadata.annotations" in json.dumps(appset["spec"]):
+        return None  # fasttemplate, or the Secret's annotations, which the inventory does not hold
+    try:
+        params = [param for generator in appset["spec"].get("generators") or []
+                  for param in _params(generator, clusters, _missing_error(appset))]
+    except Unpredictable:
+        return None
+    except MissingKey as err:
+        problems.append("ApplicationSet {0}: a generator's values cannot be rendered: {1}".format(name, err))
+        return []
+    apps = []
+    for host, param in params:
+        try:
+            apps.append(_application(appset, host, param))
+        except Unpredictable:
+            return None
+        except MissingKey as err:
+            problems.append("ApplicationSet {0}: cannot render its Application for {1}: {2}".format(
+                name, host or param.get("name", "a List element"), err))
+    return apps
+
+
+def _duplicates(apps, problems):
+    by_name = {}
+    for app in apps:
+        by_name.setdefault(app["name"], []).append(app)
+    for name, same in sorted(by_name.items()):
+        if len(same) > 1:
+            problems.append("Application name {0!r} is generated {1} times, for {2}: give each an app_name that "
+                            "differs per cluster, for example with {{{{.name}}}}".format(
+                                name, len(same), ", ".join("{0} by {1}".format(a["cluster"], a["applicationset"])
+                                                           for a in same)))
+
+
+def _outside_projects(apps, projects, clusters, problems):
+    """Applications of inventory clusters whose AppProject (when the hub has it) does not permit their destination."""
+    by_name = {p["metadata"]["name"]: p for p in projects or []}
+    for app in apps:
+        project = by_name.get(app["project"])
+        if project is None or app["host"] is None:
+            continue
+        cluster = clusters[app["host"]]
+        if _permitted(project, {"name": cluster["name"], "server": app["server"] or cluster["server"]},
+                      app["namespace"]) is False:
+            problems.append("Application {0} (ApplicationSet {1}): AppProject {2} does not permit cluster {3}, "
+                            "namespace {4}".format(app["name"], app["applicationset"], app["project"],
+                                                   app["cluster"], app["namespace"]))
+
+
+def _cluster_generators(generators):
+    for generator in generators:
+        if "clusters" in generator:
+            yield generator["clusters"] or {}
+        for nested in ("matrix", "merge"):
+            if nested in generator:
+                yield from _cluster_generators(generator[nested].get("generators") or [])
+
+
+def _selected_hosts(selectors, clusters):
+    """Inventory hosts any of these normalized selectors picks, in inventory order."""
+    picked = {host for selector in selectors for host, _params in _picked(selector, clusters)}
+    return [host for host in clusters if host in picked]
+
+
+def preview(appsets, hosts, hostvars, projects=None, allow_empty=False):
+    """{"applications": [...], "selected": {appset: [hosts]}, "unpredicted": [appsets], "problems": [...]} of
+    ApplicationSet objects over the inventory `hosts`; problems name what Argo CD would stop at. `projects` are
+    the hub's AppProjects (None when unknown: no destination check)."""
+    clusters = inventory_clusters(hosts, hostvars)
+    problems, applications, unpredicted, selected = [], [], [], {}
+    for appset in appsets:
+        name = appset["metadata"]["name"]
+        selectors = [normalize(g.get("selector") or {}) for g in _cluster_generators(appset["spec"].get("generators") or [])]
+        selected[name] = _selected_hosts(selectors, clusters)
+        # An empty selector always picks Argo CD's own cluster.
+        if selectors and all(any(s.values()) for s in selectors) and not selected[name] and not allow_empty:
+            problems.append("ApplicationSet {0} selects no cluster of the inventory (set applicationsets_allow_empty "
+                            "to apply it anyway)".format(name))
+        apps = _generated(appset, clusters, problems)
+        if apps is None:
+            unpredicted.append(name)
+        else:
+            applications.extend(apps)
+    _duplicates(applications, problems)
+    _outside_projects(applications, projects, clusters, problems)
+    return {"applications": applications, "selected": selected, "unpredicted": unpredicted, "problems": problems}

@@ -1,0 +1,100 @@
+"""The Applications ApplicationSets will generate, told from the inventory, and what Argo CD would stop at."""
+
+import pytest
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.hubspoke.multicluster.plugins.filter.applicationset_preview import applicationset_preview
+
+HOSTVARS = {
+    "spoke-1": {"hubspoke_server": "https://127.0.0.1:16010",
+                "hubspoke_labels": {"environment": "production", "region": "cn-hangzhou"}},
+    "spoke-2": {"hubspoke_server": "https://127.0.0.1:16020",
+                "hubspoke_labels": {"environment": "production", "region": "cn-shanghai"},
+                "argocd_cluster_result": {"name": "shanghai-1", "server": "https://spoke-2.example:6443"}},
+    "spoke-3": {"hubspoke_server": "https://127.0.0.1:16030", "hubspoke_labels": {"environment": "staging"}},
+}
+HOSTS = list(HOSTVARS)
+PRODUCTION = {"matchLabels": {"environment": "production"}}
+
+
+def item(**fields):
+    return dict({"name": "guestbook", "repo_url": "https://git.example.com/guestbook.git", "path": "guestbook",
+                 "selector": PRODUCTION}, **fields)
+
+
+def preview(items, **options):
+    return applicationset_preview(items, HOSTS, HOSTVARS, **options)
+
+
+def test_each_selected_cluster_gets_its_application_under_its_registered_name_and_server():
+    report = preview([item(overlay_label="environment")])
+    assert [(a["name"], a["cluster"], a["server"], a["path"], a["namespace"]) for a in report["applications"]] == [
+        ("guestbook-spoke-1", "spoke-1", "https://127.0.0.1:16010", "guestbook/production", "guestbook"),
+        ("guestbook-shanghai-1", "spoke-2", "https://spoke-2.example:6443", "guestbook/production", "guestbook")]
+    assert report["problems"] == [] and report["unpredicted"] == []
+    assert report["selected"] == {"guestbook": ["spoke-1", "spoke-2"]}
+    assert report["lines"] == ["guestbook -> guestbook-spoke-1 on spoke-1, guestbook-shanghai-1 on spoke-2"]
+
+
+def test_a_name_two_clusters_share_is_refused_naming_them():
+    report = preview([item(app_name="my-app-{{.metadata.labels.environment}}")])
+    assert report["problems"] == [
+        "Application name 'my-app-production' is generated 2 times, for spoke-1 by guestbook, spoke-2 by guestbook: "
+        "give each an app_name that differs per cluster, for example with {{.name}}"]
+
+
+def test_two_applicationsets_generating_the_same_name_are_refused():
+    report = preview([item(app_name="web-{{.name}}"), item(name="web", app_name="web-{{.name}}")])
+    assert len(report["problems"]) == 2
+    assert "'web-spoke-1' is generated 2 times, for spoke-1 by guestbook, spoke-1 by web" in report["problems"][1]
+
+
+def test_a_label_a_selected_cluster_lacks_stops_argo_cd_and_is_named():
+    report = preview([item(selector={}, app_name="app-{{.metadata.labels.region}}")])
+    # An empty selector picks Argo CD's own cluster too, which has no labels at all.
+    assert report["problems"] == [
+        'ApplicationSet guestbook: cannot render its Application for spoke-3: map has no entry for key "region" '
+        "(in .metadata.labels.region)",
+        'ApplicationSet guestbook: cannot render its Application for in-cluster: map has no entry for key "region" '
+        "(in .metadata.labels.region)"]
+
+
+def test_a_selector_that_matches_nothing_is_refused_unless_allowed():
+    nothing = item(selector={"matchLabels": {"environment": "qa"}})
+    assert preview([nothing])["problems"] == [
+        "ApplicationSet guestbook selects no cluster of the inventory (set applicationsets_allow_empty to apply it anyway)"]
+    allowed = preview([nothing], allow_empty=True)
+    assert allowed["problems"] == [] and allowed["lines"] == ["guestbook -> no Application"]
+
+
+def test_a_git_generator_is_reported_with_its_clusters_and_no_names():
+    report = preview([item(name="addons", path=None, git_directories=["addons/*"])])
+    assert report["unpredicted"] == ["addons"] and report["applications"] == [] and report["problems"] == []
+    assert report["lines"] == ["addons -> spoke-1, spoke-2 (its Application names are not known before Argo CD "
+                               "renders them)"]
+
+
+def project(name, *destinations):
+    return {"metadata": {"name": name}, "spec": {"destinations": list(destinations)}}
+
+
+def test_a_destination_outside_the_appproject_is_refused():
+    hangzhou = project("hangzhou", {"name": "spoke-1", "namespace": "*"},
+                       {"server": "https://spoke-2.example:*", "namespace": "kube-*"})
+    report = preview([item(project="hangzhou")], projects=[hangzhou])
+    assert report["problems"] == [
+        "Application guestbook-shanghai-1 (ApplicationSet guestbook): AppProject hangzhou does not permit cluster "
+        "spoke-2, namespace guestbook"]
+    assert preview([item(project="hangzhou", destination_namespace="kube-web")], projects=[hangzhou])["problems"] == []
+    # A project the hub does not have yet (made later in the run, or in check mode) is not judged.
+    assert preview([item(project="elsewhere")], projects=[hangzhou])["problems"] == []
+
+
+def test_deny_patterns_are_not_judged():
+    denying = project("p", {"server": "*", "namespace": "!kube-system"}, {"server": "*", "namespace": "*"})
+    assert preview([item(project="p")], projects=[denying])["problems"] == []
+
+
+def test_a_bad_selector_is_the_filter_error_naming_the_term():
+    with pytest.raises(AnsibleFilterError, match="Equals"):
+        preview([item(selector={"matchExpressions": [{"key": "environment", "operator": "Equals", "values": ["a"]}]})])

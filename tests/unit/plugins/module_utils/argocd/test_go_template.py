@@ -1,0 +1,42 @@
+"""The Go template subset evaluates as text/template does with Argo CD's parameters, and says what it cannot."""
+
+import pytest
+
+from ansible_collections.hubspoke.multicluster.plugins.module_utils.argocd.go_template import (
+    MissingKey,
+    Unpredictable,
+    render,
+)
+
+PARAMS = {"name": "spoke-1", "server": "https://10.0.0.1:6443", "replicas": 3, "enabled": True,
+          "metadata": {"labels": {"environment": "production", "app.kubernetes.io/tier": "web"}}}
+
+
+@pytest.mark.parametrize("template, expected", [
+    ("guestbook-{{.name}}", "guestbook-spoke-1"),
+    ("{{ .metadata.labels.environment }}/x", "production/x"),
+    ('{{index .metadata.labels "app.kubernetes.io/tier"}}', "web"),
+    ("{{index .metadata.labels `environment`}}", "production"),
+    ('{{index .metadata.labels "region"}}', ""),  # index of a missing map key: the zero value, never an error
+    ("{{.replicas}}-{{.enabled}}", "3-true"),
+    ("a  {{- .name -}}  b", "aspoke-1b"),
+    ("{{/* a comment */}}plain", "plain"),
+    ("no actions", "no actions"),
+])
+def test_renders_what_argo_cd_renders(template, expected):
+    assert render(template, PARAMS) == expected
+
+
+def test_a_missing_field_stops_with_missingkey_error_and_prints_no_value_without():
+    with pytest.raises(MissingKey, match='map has no entry for key "region"'):
+        render("app-{{.metadata.labels.region}}", PARAMS)
+    assert render("app-{{.metadata.labels.region}}", PARAMS, missing_error=False) == "app-<no value>"
+
+
+@pytest.mark.parametrize("template", [
+    "{{.name | lower}}", "{{ printf \"%s\" .name }}", "{{ if .name }}x{{ end }}", "{{ $x := .name }}",
+    "{{ .metadata }}", "{{ index .metadata.labels .name }}",
+])
+def test_what_it_does_not_evaluate_is_unpredictable(template):
+    with pytest.raises(Unpredictable):
+        render(template, PARAMS)
