@@ -100,14 +100,9 @@ def _permitted(project, cluster, namespace):
     return False
 
 
-def _missing_error(appset):
-    return "missingkey=error" in (appset["spec"].get("goTemplateOptions") or [])
-
-
-def _application(appset, host, params):
+def _application(appset, host, params, missing_error):
     template = appset["spec"].get("template") or {}
     spec = template.get("spec") or {}
-    missing_error = _missing_error(appset)
     destination = spec.get("destination") or {}
     return {
         "applicationset": appset["metadata"]["name"], "cluster": host or params.get("name"), "host": host,
@@ -126,9 +121,10 @@ def _generated(appset, clusters, problems):
     name = appset["metadata"]["name"]
     if not appset["spec"].get("goTemplate") or ".metadata.annotations" in json.dumps(appset["spec"]):
         return None  # fasttemplate, or the Secret's annotations, which the inventory does not hold
+    missing_error = "missingkey=error" in (appset["spec"].get("goTemplateOptions") or [])
     try:
         params = [param for generator in appset["spec"].get("generators") or []
-                  for param in _params(generator, clusters, _missing_error(appset))]
+                  for param in _params(generator, clusters, missing_error)]
     except Unpredictable:
         return None
     except MissingKey as err:
@@ -137,7 +133,7 @@ def _generated(appset, clusters, problems):
     apps = []
     for host, param in params:
         try:
-            apps.append(_application(appset, host, param))
+            apps.append(_application(appset, host, param, missing_error))
         except Unpredictable:
             return None
         except MissingKey as err:
