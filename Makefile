@@ -127,8 +127,8 @@ unit: setup ## unit tests (pytest; fake I/O only)
 
 # The tests run on TEST_WORKERS pytest-xdist workers, one test file at a time each, and every worker has a test
 # fleet of its own (.fleet-test, .fleet-test-2, ...; 1000 ports from its base below), so a demo fleet can run
-# beside them. Most of a test's time is waiting on API servers and controllers: two fleets on two cores take
-# half the time of one. The bases skip 20000 and 22000 (test_network_preflight's and test_demo's fleets). What
+# beside them. Most of a test's time is waiting on API servers and controllers: on two cores two fleets took
+# the tests from about 42 to 31 minutes (docs/benchmarks.md). The bases skip 20000 and 22000 (test_network_preflight's and test_demo's fleets). What
 # the workers share, the binaries and the upstream files, is built and fetched before they start.
 TEST_WORKERS    ?= 2
 TEST_PORT_BASES := 18000 24000 25000 26000 27000 28000
