@@ -9,9 +9,10 @@ class ModuleDocFragment:  # pylint: disable=too-few-public-methods
     DOCUMENTATION = r"""
 options:
   name:
-    description: The member's name in Karmada (the C(Cluster) object), usually C(inventory_hostname).
+    description:
+      - The member's name in Karmada (the C(Cluster) object), usually C(inventory_hostname).
+      - Required, except with O(members), where it defaults to each member's host name.
     type: str
-    required: true
   api_endpoint:
     description: The API URL Karmada uses for the member. Defaults to the URL the connection options reach.
     type: str
@@ -54,6 +55,19 @@ options:
     description: Seconds to wait for the member's tokens, and for Karmada to finish removing the C(Cluster) on unjoin.
     type: int
     default: 60
+  wait_ready:
+    description:
+      - After a join, wait until Karmada reports the C(Cluster) Ready (its cluster-status controller reaches the
+        member; in Pull mode, once karmada-agent has created it), as the role's C(karmada_member_wait_ready)
+        does. Not in check mode.
+      - A member Karmada does not report Ready within O(ready_timeout) fails, with the C(Ready) condition's
+        reason and message.
+    type: bool
+    default: false
+  ready_timeout:
+    description: Seconds to wait for O(wait_ready).
+    type: int
+    default: 120
   sync_mode:
     description:
       - C(Push), Karmada reaches the member with the member's token; C(Pull), karmada-agent on the member reaches

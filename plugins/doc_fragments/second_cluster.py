@@ -56,8 +56,8 @@ options:
       - "For example C(hostvars['hub'].karmada_control_plane_api), which the karmada_control_plane role sets."
       - Only what is stated is used. With no option at all, it is read from the E(HUBSPOKE_HUB_*) variables;
         the E(K8S_AUTH_*) variables are the module's own cluster's.
+      - Required, except with O(members), where it is the control plane of each member whose entry names none.
     type: dict
-    required: true
     suboptions:
       kubeconfig:
         description: Path of a kubeconfig, or a kubeconfig as a dict.

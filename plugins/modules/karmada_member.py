@@ -34,6 +34,24 @@ description:
     On the member, in C(karmada-system), the Secret C(karmada-kubeconfig), the agent's ServiceAccount and RBAC and
     the C(karmada-agent) Deployment. The agent creates the C(Cluster) itself; once it exists, runs of this module
     keep its labels in step with O(labels).
+  - With O(members) and C(run_once=true), one task joins many members at once, each an inventory host reached
+    by its own C(hubspoke_connection) (as the P(hubspoke.multicluster.cluster#connection) connection reaches
+    it), up to O(concurrency) at a time, and returns each member's result under RV(clusters); each Karmada API
+    server gets one client for all its members. M(hubspoke.multicluster.host_result) then reports each host's
+    part as its own. The P(hubspoke.multicluster.karmada_member#role) role joins its play's members so.
+options:
+  members:
+    description:
+      - Join these inventory hosts in one task run once (C(run_once=true)). Keys are host names; each value is a
+        dict of this module's options for that member (O(name), O(labels), O(control_plane)...), over the task's
+        own.
+      - A member whose connection cannot be read, whose options do not validate or whose join fails is reported
+        failed in RV(clusters) and does not stop the others; the task itself fails for none of them.
+    type: dict
+  concurrency:
+    description: With O(members), how many members are joined at a time.
+    type: int
+    default: 20
 extends_documentation_fragment:
   - hubspoke.multicluster.karmada_member
   - kubernetes.core.k8s_auth_options
@@ -45,6 +63,10 @@ attributes:
   diff_mode:
     support: full
     details: The diff is the C(Cluster) object's.
+  action:
+    description: Indicates this has a corresponding action plugin, which runs on the controller.
+    support: full
+    details: With O(members) the action plugin reads the connection of every member it names.
 notes:
   - The connection options reach the member; O(control_plane) reaches Karmada's API server, not its host cluster.
   - Safe to run for many members in parallel (forks); each writes only objects named after itself.
@@ -68,6 +90,26 @@ EXAMPLES = r"""
     state: absent
     control_plane:
       kubeconfig: /etc/karmada/karmada-apiserver.config
+
+- name: Join three spokes in one task, each with its labels, and wait until Karmada reports them Ready
+  hubspoke.multicluster.karmada_member:
+    control_plane: "{{ hostvars['hub'].karmada_control_plane_api }}"
+    wait_ready: true
+    members:
+      spoke-1:
+        labels: {region: cn-hangzhou}
+        region: cn-hangzhou
+      spoke-2:
+        labels: {region: cn-shanghai}
+        region: cn-shanghai
+      spoke-3: {}
+  run_once: true
+  no_log: true  # control_plane carries Karmada's admin key
+  register: joined
+
+- name: Each spoke reports its own join
+  hubspoke.multicluster.host_result:
+    result: "{{ joined }}"
 """
 
 RETURN = r"""
@@ -96,6 +138,17 @@ member_reachable:
   description: V(false) when the member did not answer and was unjoined on the control plane only.
   returned: when state is absent and the member did not answer
   type: bool
+clusters:
+  description:
+    - With O(members), each member's result by host name, with the return values above, C(changed), and
+      C(failed) and C(msg) for a member that failed.
+  returned: with members
+  type: dict
+  sample:
+    spoke-1:
+      changed: false
+      api_endpoint: https://10.0.0.2:6443
+      cluster_id: 5a4c1f0e-8b7d-4b1e-9a34-0f1d2c3b4a59
 left_on_member:
   description: What stays on a member that did not answer, as C(Kind namespace/name).
   returned: when state is absent and the member did not answer
@@ -103,13 +156,22 @@ left_on_member:
   elements: str
 """
 
+from ansible_collections.hubspoke.multicluster.plugins.module_utils.fleet.connections import handed_over
 from ansible_collections.hubspoke.multicluster.plugins.module_utils.karmada.member import OPTIONS, join, unjoin_unreachable
+from ansible_collections.hubspoke.multicluster.plugins.module_utils.karmada.member_fleet import FLEET_OPTIONS, join_fleet
 from ansible_collections.hubspoke.multicluster.plugins.module_utils.kube.runner import cluster_module, run_on_two_clusters
 
 
 def main():
-    module = cluster_module(OPTIONS, second="control_plane")
-    run_on_two_clusters(module, ("member", "Karmada control plane"), "control_plane", join, unreachable=unjoin_unreachable)
+    module = cluster_module(dict(OPTIONS, **FLEET_OPTIONS), second="control_plane", second_required=False,
+                            required_one_of=[("name", "members"), ("control_plane", "members")])
+    if module.params["members"] is None:
+        run_on_two_clusters(module, ("member", "Karmada control plane"), "control_plane", join,
+                            unreachable=unjoin_unreachable)
+    handed = handed_over()
+    if handed is None:
+        module.fail_json(msg="members joins several hosts in one task: add run_once: true")
+    module.exit_json(**join_fleet(module, *handed))
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ controller's time per host before the module does anything; over 200 clusters th
 (run_once: true), the action reads each host's connection from its variables, as the cluster connection
 plugin does, and one module run works on them all concurrently, so a fleet read costs one task. A read's hosts
 are the play's batch, or those the task's `clusters` names (a play on localhost reading named clusters); a
-registration's are those its `spokes` names. The module finds the connections with
+change's are those its dict of hosts names (argocd_cluster's `spokes`, karmada_member's `members`). The module finds the connections with
 module_utils/fleet/connections.handed_over().
 """
 
@@ -81,3 +81,20 @@ class FleetReadAction(FleetAction):
         if clusters is not None:
             return clusters
         return task_vars.get("ansible_play_batch") or [task_vars["inventory_hostname"]]
+
+
+class FleetChangeAction(FleetAction):
+    """A change: for the task's host, or run once for the hosts HOSTS_OPTION names, each with its options."""
+
+    HOSTS_OPTION = None
+
+    def fleet_hosts(self, task_vars):
+        hosts = self._task.args.get(self.HOSTS_OPTION)
+        if hosts is None:
+            return None
+        if not self._task.run_once:
+            raise AnsibleActionFail("{0} works on several hosts in one task: add run_once: true".format(self.HOSTS_OPTION))
+        if not isinstance(hosts, dict):
+            raise AnsibleActionFail("{0} must be a dict of inventory host names to their options, got {1}".format(
+                self.HOSTS_OPTION, type(hosts).__name__))
+        return list(hosts)

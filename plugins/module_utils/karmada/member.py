@@ -35,7 +35,7 @@ IMPERSONATOR = "karmada-impersonator"
 
 # The karmada_member module's options (beside kubernetes.core's auth options and `control_plane`).
 OPTIONS = dict(
-    name=dict(type="str", required=True),
+    name=dict(type="str"),
     api_endpoint=dict(type="str"),
     labels=dict(type="dict", default={}),
     provider=dict(type="str"),
@@ -49,6 +49,8 @@ OPTIONS = dict(
     allow_insecure=dict(type="bool", default=False),
     rotate=dict(type="bool", default=False),
     wait_timeout=dict(type="int", default=60),
+    wait_ready=dict(type="bool", default=False),
+    ready_timeout=dict(type="int", default=120),
     state=dict(type="str", choices=["present", "absent"], default="present"),
 )
 
@@ -338,6 +340,23 @@ class Join:
         return results
 
 
+def wait_ready(plane, params):
+    """The Cluster once Karmada reports it Ready (its cluster-status controller reached the member; in Pull mode,
+    once the agent has created it and reports), else JoinError with what Karmada said last."""
+    ready, cluster = wait.wait_for_condition(plane, {"apiVersion": CLUSTER_API, "kind": "Cluster",
+                                                     "metadata": {"name": params["name"]}},
+                                             "Ready", params["ready_timeout"])
+    if ready:
+        return cluster
+    if cluster is None:
+        raise JoinError("no Cluster {0} on Karmada after {1}s (in Pull mode karmada-agent creates it: is it running "
+                        "on the member, and can it reach Karmada?)".format(params["name"], params["ready_timeout"]))
+    said = [c for c in (cluster.get("status") or {}).get("conditions") or [] if c.get("type") == "Ready"]
+    raise JoinError("Karmada did not report the member Ready within {0}s ({1})".format(
+        params["ready_timeout"], "{0}: {1}".format(said[0].get("reason"), said[0].get("message")) if said
+        else "no Ready condition yet: is karmada-controller-manager running?"))
+
+
 def member_leftovers(params):
     """What an unjoin leaves on a member it could not reach, as `Kind namespace/name`."""
     found = member_objects(params) + karmada_agent.member_objects(params, "", "")
@@ -354,7 +373,10 @@ def join(module, member, plane):
             return joining.absent()
         member_conf, plane_conf = member.client.configuration, plane.client.configuration
         endpoint = (params["api_endpoint"] or member_conf.host).rstrip("/")
-        return joining.present(endpoint, not member_conf.verify_ssl, plane_conf.host.rstrip("/"))
+        result = joining.present(endpoint, not member_conf.verify_ssl, plane_conf.host.rstrip("/"))
+        if params["wait_ready"] and not module.check_mode:
+            result["cluster"] = wait_ready(plane, params)
+        return result
     except (JoinError, TokenNotReady) as err:
         raise JoinError("{0}: {1}".format(params["name"], err)) from err
 

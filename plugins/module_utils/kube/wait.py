@@ -1,6 +1,6 @@
 # Copyright: hubspoke.multicluster contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Polling waits on objects read through kube/objects.py: a token Secret filled, an object gone."""
+"""Polling waits on objects read through kube/objects.py: a token Secret filled, a condition true, an object gone."""
 
 import base64
 import time
@@ -21,6 +21,20 @@ def wait_for_token(svc, definition, timeout):
             raise TokenNotReady("the token controller did not fill Secret {0}/{1} within {2}s".format(
                 meta["namespace"], meta["name"], timeout))
         time.sleep(0.5)
+
+
+def wait_for_condition(svc, definition, condition, timeout):
+    """(True, the object) once its status reports `condition` True, else (False, the object as last read, or None)
+    after `timeout` seconds; polled every second, as kubernetes.core's k8s_info wait does."""
+    deadline = time.monotonic() + timeout
+    while True:
+        found = get(svc, definition)
+        conditions = ((found or {}).get("status") or {}).get("conditions") or []
+        if any(c.get("type") == condition and c.get("status") == "True" for c in conditions):
+            return True, found
+        if time.monotonic() > deadline:
+            return False, found
+        time.sleep(1)
 
 
 def wait_until_gone(svc, definition, timeout):

@@ -3,9 +3,9 @@ integration-tested against the local fleet)."""
 
 import pytest
 
-from ansible_collections.hubspoke.multicluster.plugins.module_utils.argocd.cluster_fleet import register_fleet
+from ansible_collections.hubspoke.multicluster.plugins.module_utils.argocd.cluster_fleet import Registrations, register_fleet
 from ansible_collections.hubspoke.multicluster.plugins.module_utils.fleet.host_module import HostOptionsError
-from ansible_collections.hubspoke.multicluster.plugins.module_utils.argocd import cluster_fleet
+from ansible_collections.hubspoke.multicluster.plugins.module_utils.fleet.two_cluster_fleet import host_options
 
 
 class FakeAnsibleModule:
@@ -27,15 +27,15 @@ class FakeModule:
 
 def test_an_entry_is_the_tasks_options_with_its_own_over_them_and_the_host_as_name():
     module = FakeModule({}, labels={"tier": "gold"}, rbac="gitops", hub={"context": "hub"})
-    options, _hidden = cluster_fleet._spoke_options(module, "spoke-1", {"labels": {"env": "prod"}})
+    options, _hidden = host_options(module, Registrations(), "spoke-1", {"labels": {"env": "prod"}})
     assert options["name"] == "spoke-1" and options["labels"] == {"env": "prod"} and options["rbac"] == "gitops"
     assert options["hub"]["context"] == "hub"
-    named, _hidden = cluster_fleet._spoke_options(module, "spoke-1", {"name": "prod-hz"})
+    named, _hidden = host_options(module, Registrations(), "spoke-1", {"name": "prod-hz"})
     assert named["name"] == "prod-hz"
 
 
 @pytest.mark.parametrize("entry,message", [
-    (["labels"], "spokes.spoke-1 must be a dict of argocd_cluster options, got list"),
+    (["labels"], "spokes.spoke-1 must be a dict of the module.s options, got list"),
     ({"lables": {}}, "spokes.spoke-1: .*lables"),
     ({"rbac": "custom"}, "spokes.spoke-1: .*rules"),
     ({"rbac": "admin"}, "spokes.spoke-1: .*rbac"),
@@ -44,12 +44,12 @@ def test_an_entry_is_the_tasks_options_with_its_own_over_them_and_the_host_as_na
 def test_an_entry_that_does_not_validate_names_its_host(entry, message):
     module = FakeModule({}, hub={"context": "hub"})
     with pytest.raises(HostOptionsError, match=message):
-        cluster_fleet._spoke_options(module, "spoke-1", entry)
+        host_options(module, Registrations(), "spoke-1", entry)
 
 
 def test_the_hubs_token_is_hidden_in_the_result():
     module = FakeModule({}, hub={"host": "https://hub:6443", "api_key": "s3cret-token"})
-    _options, hidden = cluster_fleet._spoke_options(module, "spoke-1", {})
+    _options, hidden = host_options(module, Registrations(), "spoke-1", {})
     assert "s3cret-token" in hidden
 
 
