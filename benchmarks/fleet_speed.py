@@ -10,11 +10,15 @@ median of `--runs` runs of the whole command, wall time and CPU (user + system o
     fleet_info task (the nodes, as kubectl get nodes lists them) run once the same way;
   - register_spokes.yml (first run, then nothing to change) with both;
   - playbooks/site.yml (Argo CD on the hub, every spoke registered, an ApplicationSet routed to every spoke)
-    run twice, the second time with nothing to change, against the empty play.
+    run twice, the second time with nothing to change, against the empty play;
+  - playbooks/karmada_join.yml (Karmada's control plane started beside the fleet; first run, then nothing to
+    change), the role's one run-once join against a task per member (a karmada_member task, then a k8s_info
+    wait for Ready, as the role ran before), both with the module server.
 Ratios are printed beside the figures. `--contexts M` adds the read over M kubeconfig contexts spread over the
 fleet's API servers (each context its own inventory host), against the kubectl loop over the same M.
-`--only register,site` measures only those parts (reads, register, site), beside the loop and the empty play.
-  .venv/bin/python benchmarks/fleet_speed.py [--spokes 20] [--runs 3] [--contexts 200] [--only reads,register,site]
+`--only register,site` measures only those parts (reads, register, site, karmada), beside the loop and the empty
+play.
+  .venv/bin/python benchmarks/fleet_speed.py [--spokes 20] [--runs 3] [--contexts 200] [--only reads,register,site,karmada]
 """
 
 import argparse
@@ -43,6 +47,19 @@ PLAYS = {
 # (no Argo CD controllers run in this benchmark): the figure is the collection's work, not Argo CD's.
 ROUTE_TO_ALL = {"name": "everywhere", "repo_url": "https://git.example.com/fleet/apps.git", "path": "apps",
                 "selector": {"matchLabels": {"role": "spoke"}}}
+
+
+# The join as the karmada_member role ran it before it joined its play's members in one task.
+KARMADA = "{{ hostvars[groups['role_hub'][0]].karmada_control_plane_api }}"
+JOIN_PER_MEMBER = [{
+    "name": "join per member", "hosts": "role_spoke", "gather_facts": False, "tasks": [
+        {"hubspoke.multicluster.karmada_member": {"name": "{{ inventory_hostname }}", "labels": "{{ hubspoke_labels }}",
+                                                  "control_plane": KARMADA, "state": "{{ state }}"},
+         "no_log": True, "vars": {"state": "present"}},
+        {"kubernetes.core.k8s_info": {"api_version": "cluster.karmada.io/v1alpha1", "kind": "Cluster",
+                                      "name": "{{ inventory_hostname }}", "wait": True, "wait_sleep": 1,
+                                      "wait_condition": {"type": "Ready", "status": "True"}, "wait_timeout": 120},
+         "module_defaults": {"group/hubspoke.multicluster.fleet": KARMADA}, "no_log": True}]}]
 
 
 def timed(cmd, env=None, cwd=ROOT):
@@ -123,7 +140,7 @@ def main():
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--contexts", type=int, default=0)
     parser.add_argument("--port-base", default="24000")
-    parser.add_argument("--only", default="reads,register,site", help="comma-separated parts to measure")
+    parser.add_argument("--only", default="reads,register,site,karmada", help="comma-separated parts to measure")
     args = parser.parse_args()
     parts = set(args.only.split(","))
     forks = args.spokes + 1
@@ -179,6 +196,22 @@ def main():
                                           "applicationsets_items": [ROUTE_TO_ALL]})]
                 rows.append(("site.yml, first run", timed(site), (loop, noop)))
                 rows.append(("site.yml again, nothing to change", median(site, args.runs), (loop, noop)))
+            if "karmada" in parts:
+                fleet.up(args.spokes, karmada=True)
+                local = fleet.local_inventory()
+                join = ["ansible-playbook", "-i", str(local), str(ROOT / "playbooks/karmada_join.yml"), "-f", str(forks)]
+                unjoin = join + ["-e", "karmada_member_state=absent"]
+                per_member = Path(scratch) / "join_per_member.yml"
+                per_member.write_text(json.dumps(JOIN_PER_MEMBER))
+                timed(unjoin)
+                for label, command in (("a task per member (before)", ["ansible-playbook", "-i", str(local),
+                                                                        str(per_member), "-f", str(forks)]),
+                                       ("run once (now)", join)):
+                    first = timed(command)
+                    again = median(command, args.runs)
+                    timed(unjoin)
+                    rows.append((f"karmada_join.yml, {args.spokes} members, first run, {label}", first, (loop, noop)))
+                    rows.append((f"karmada_join.yml again, nothing to change, {label}", again, (loop, noop)))
             if args.contexts:
                 spread, spread_inventory = spread_contexts(kubeconfig, args.contexts, scratch)
                 spread_loop = median(kubectl_loop(spread), args.runs)
