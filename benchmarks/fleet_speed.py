@@ -130,6 +130,21 @@ def kubectl_loop(kubeconfig):
             f"{kubectl} --kubeconfig {kubeconfig} --context=$ctx get nodes >/dev/null; done")
 
 
+def line(row):
+    label, (wall, cpu), base = row
+    ratio = "" if base is None else (f"  loop/this {base[0][0] / wall:5.2f}x  this-empty {wall - base[1][0]:+6.2f} s"
+                                     f"  this/empty {wall / base[1][0]:5.1f}x")
+    return f"{label:<72} {wall:7.2f} s wall {cpu:7.2f} s cpu{ratio}"
+
+
+class Rows(list):
+    """The figures, each also printed as it is measured, so a part that fails keeps the figures before it."""
+
+    def append(self, row):
+        super().append(row)
+        print(line(row), flush=True)
+
+
 def playbook(inventory, play, forks):
     return ["ansible-playbook", "-i", str(inventory), str(play), "-f", str(forks)]
 
@@ -153,7 +168,7 @@ def main():
         from localfleet import config, fleet  # pylint: disable=import-outside-toplevel  # reads FLEET_* at import
 
         fleet.ensure_built()
-        rows = []
+        rows = Rows()
         try:
             fleet.up(args.spokes)
             kubeconfig = config.KUBECONFIG
@@ -232,10 +247,8 @@ def main():
 
     print(f"hub + {args.spokes} spokes, forks {forks}, medians of {args.runs}; ratios: kubectl loop / this, "
           "this - empty play, this / empty play")
-    for label, (wall, cpu), base in rows:
-        ratio = "" if base is None else (f"  loop/this {base[0][0] / wall:5.2f}x  this-empty {wall - base[1][0]:+6.2f} s"
-                                         f"  this/empty {wall / base[1][0]:5.1f}x")
-        print(f"{label:<72} {wall:7.2f} s wall {cpu:7.2f} s cpu{ratio}")
+    for row in rows:
+        print(line(row))
 
 
 if __name__ == "__main__":

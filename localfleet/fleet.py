@@ -21,9 +21,10 @@ INVENTORY_FLEET_PATHS = (("fleet.clusters.yml", "../../.fleet"),
 UPSTREAM_LINK = config.FLEET_DIR / "upstream"
 
 
-# inotify instances a process holds once it serves: kube-apiserver's certificate and CA file watchers, and
-# Gatekeeper's certificate watcher (counted on a running fleet, `ls -l /proc/<pid>/fd | grep -c inotify`).
-INOTIFY_INSTANCES = {"cluster": 6, "gatekeeper": 1}
+# inotify instances a process holds once it serves: kube-apiserver's certificate and CA file watchers,
+# Gatekeeper's certificate watcher, and Karmada's control plane (its kube-apiserver, and one each for its
+# aggregated API server and webhook) (counted on a running fleet, `ls -l /proc/<pid>/fd | grep -c inotify`).
+INOTIFY_INSTANCES = {"cluster": 6, "gatekeeper": 1, "karmada": 8}
 
 
 def inotify_in_use(proc=Path("/proc"), uid=None):
@@ -42,10 +43,12 @@ def inotify_in_use(proc=Path("/proc"), uid=None):
     return held
 
 
-def check_inotify(clusters, gatekeepers, proc=Path("/proc")):
-    """Refuse to start `clusters` API servers and `gatekeepers` Gatekeepers past the user's inotify instances:
-    the kube-apiserver that crosses the limit fails a minute later with "too many open files", the fleet half up."""
-    needed = INOTIFY_INSTANCES["cluster"] * clusters + INOTIFY_INSTANCES["gatekeeper"] * gatekeepers
+def check_inotify(clusters, gatekeepers, karmada=False, proc=Path("/proc")):
+    """Refuse to start `clusters` API servers, `gatekeepers` Gatekeepers and Karmada's control plane past the
+    user's inotify instances: the process that crosses the limit fails a minute later with "too many open
+    files", the fleet half up."""
+    needed = (INOTIFY_INSTANCES["cluster"] * clusters + INOTIFY_INSTANCES["gatekeeper"] * gatekeepers
+              + (INOTIFY_INSTANCES["karmada"] if karmada else 0))
     if not needed:
         return
     try:
@@ -54,8 +57,9 @@ def check_inotify(clusters, gatekeepers, proc=Path("/proc")):
         return
     in_use = inotify_in_use(proc)
     if in_use + needed > limit:
+        plane = ", Karmada's control plane" if karmada else ""
         raise FleetError(
-            f"starting {clusters} clusters and {gatekeepers} Gatekeepers needs {needed} inotify instances "
+            f"starting {clusters} clusters{plane} and {gatekeepers} Gatekeepers needs {needed} inotify instances "
             f"({INOTIFY_INSTANCES['cluster']} per kube-apiserver), and {in_use} of this user's {limit} "
             f"(fs.inotify.max_user_instances) are in use: raise the limit as root, for example "
             f"`sysctl -w fs.inotify.max_user_instances={max(512, 2 * (in_use + needed))}`, or start fewer spokes")
@@ -91,7 +95,8 @@ def up(spokes=2, overlap=(), karmada=False, argocd=False, keep_stopped=False, ga
     if missing:
         raise FleetError(f"gatekeeper: no cluster named {missing[0]!r} in this fleet ({', '.join(by_name)})")
     check_inotify(sum(1 for spec in specs if not LocalCluster(spec).pid("kube-apiserver")),
-                  sum(1 for name in gatekeeper if not Gatekeeper(by_name[name]).pid("gatekeeper")))
+                  sum(1 for name in gatekeeper if not Gatekeeper(by_name[name]).pid("gatekeeper")),
+                  karmada and not KarmadaPlane().pid("kube-apiserver"))
     # Clusters start one at a time: on two cores parallel API server start-ups only slow each other down.
     for spec in specs:
         if not (keep_stopped and LocalCluster(spec).held()):

@@ -23,10 +23,18 @@ def test_counts_the_users_inotify_instances(tmp_path):
 
 
 def test_room_enough_starts(tmp_path):
-    fleet.check_inotify(20, 0, fake_proc(tmp_path, 128, 2))
+    fleet.check_inotify(20, 0, proc=fake_proc(tmp_path, 128, 2))
+
+
+def test_karmadas_control_plane_counts(tmp_path):
+    """A hub and 20 spokes fit in Linux's default 128, but not with Karmada's plane beside them (its webhook
+    exited with "too many open files")."""
+    with pytest.raises(fleet.FleetError, match=r"starting 21 clusters, Karmada's control plane and 0 Gatekeepers "
+                                               r"needs 134 inotify instances"):
+        fleet.check_inotify(21, 0, karmada=True, proc=fake_proc(tmp_path, 128, 0))
 
 
 def test_past_the_limit_is_a_clear_fleet_error(tmp_path):
     with pytest.raises(fleet.FleetError, match=r"starting 49 clusters and 2 Gatekeepers needs 296 inotify instances "
                                                r".* 2 of this user's 128 .*max_user_instances=596"):
-        fleet.check_inotify(49, 2, fake_proc(tmp_path, 128, 2))
+        fleet.check_inotify(49, 2, proc=fake_proc(tmp_path, 128, 2))
