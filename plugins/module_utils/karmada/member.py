@@ -202,14 +202,14 @@ class Join:
             return self._present_pull(endpoint, plane_server, cluster_id, existing)
         namespace = self._member_namespace()
         owned = namespace is None or self._owns_namespace(namespace)
-        results = [objects.apply(self.member, obj)
+        results = [objects.apply_unless_held(self.member, obj)
                    for obj in self._dry_runnable(self.member, member_objects(self.params, owned))]
         chosen = self._choose_tokens(namespace is not None)
         results += [objects.apply(self.member, secret) for secret in self._dry_runnable(
             self.member, [secret for secret, _found, new in chosen.values() if new])]
         plane_ns = {"apiVersion": "v1", "kind": "Namespace",
                     "metadata": {"name": self.params["cluster_namespace"], "labels": SYSTEM_LABELS}}
-        results.append(objects.apply(self.plane, plane_ns))
+        results.append(objects.apply_unless_held(self.plane, plane_ns))
         cluster = cluster_object(self.params, endpoint, cluster_id, insecure, existing)
         if self.module.check_mode and any(r["changed"] for r in results):
             # Tokens exist only after a real run; what the control plane would get is the Cluster.
@@ -217,12 +217,12 @@ class Join:
             return self._result(results, endpoint, cluster_id)
         filled = {account: wait.wait_for_token(self.member, secret, self.params["wait_timeout"])
                   for account, (secret, _found, _new) in chosen.items()}
-        cluster_result = objects.apply(self.plane, cluster)
+        cluster_result = objects.apply_unless_held(self.plane, cluster)
         owner = (cluster_result.get("result") or {}).get("metadata") or {}
         secrets = control_plane_secrets(self.params, filled[service_account_name(self.params["name"])],
                                         filled[IMPERSONATOR]["token"] if self.params["impersonator"] else None,
                                         owner if owner.get("uid") else None)
-        results += [objects.public_view(objects.apply(self.plane, s)) for s in secrets]
+        results += [objects.public_view(objects.apply_unless_held(self.plane, s)) for s in secrets]
         results.append(cluster_result)
         # Only once the control plane holds the tokens in use: every other token Secret of the accounts goes,
         # which revokes the tokens a rotation replaced and any a failed run left behind.
@@ -262,7 +262,7 @@ class Join:
         identity = karmada_agent.agent_identity(self.params["name"])
         token_secret = objects.token_secret(self.params["cluster_namespace"], identity, identity)
         plane = self._dry_runnable(self.plane, karmada_agent.control_plane_objects(self.params) + [token_secret])
-        results = [objects.apply(self.plane, obj) for obj in plane]
+        results = [objects.apply_unless_held(self.plane, obj) for obj in plane]
         # karmada-agent puts its impersonator ServiceAccount in the member's cluster namespace and creates that
         # namespace if it is missing; made here first, it carries OWNER_LABEL and the unjoin removes it.
         namespace = self._member_namespace()
@@ -275,8 +275,8 @@ class Join:
         kubeconfig = karmada_agent.agent_kubeconfig(self.params["control_plane_endpoint"] or plane_server,
                                                     token.get("ca.crt", ""), token["token"], self.params["name"])
         member = [cluster_namespace] + karmada_agent.member_objects(self.params, endpoint, kubeconfig)
-        results += [objects.public_view(objects.apply(self.member, obj)) for obj in self._dry_runnable(self.member, member)]
-        labels_result = objects.apply(self.plane, cluster_labels(self.params, existing)) if existing else None
+        results += [objects.public_view(objects.apply_unless_held(self.member, obj)) for obj in self._dry_runnable(self.member, member)]
+        labels_result = objects.apply_unless_held(self.plane, cluster_labels(self.params, existing)) if existing else None
         if labels_result:
             results.append(labels_result)
         return self._result(results, endpoint, cluster_id, labels_result)

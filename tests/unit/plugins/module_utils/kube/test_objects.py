@@ -2,7 +2,7 @@
 
 import pytest
 
-from ansible_collections.hubspoke.multicluster.plugins.module_utils.kube.objects import holds
+from ansible_collections.hubspoke.multicluster.plugins.module_utils.kube.objects import as_stored, holds
 
 EXISTING = {"apiVersion": "v1", "kind": "Secret", "type": "Opaque",
             "metadata": {"name": "s", "namespace": "argocd", "resourceVersion": "7", "uid": "u",
@@ -35,3 +35,10 @@ def test_lists_are_compared_item_by_item():
     assert holds(role, {"rules": [{"apiGroups": ["*"], "verbs": ["*"]}, {"verbs": ["*"]}]})
     assert not holds(role, {"rules": [{"apiGroups": ["*"], "resources": ["*"], "verbs": ["*"]}]})
     assert not holds(role, {"rules": [{"verbs": ["get"]}, {"verbs": ["*"]}]})
+
+
+def test_a_secrets_string_data_is_compared_as_the_server_stores_it():
+    desired = {"kind": "Secret", "metadata": {"name": "s"}, "stringData": {"name": "prod"}}
+    assert holds(EXISTING, as_stored(desired))
+    assert not holds(EXISTING, as_stored(dict(desired, stringData={"name": "staging"})))
+    assert as_stored({"kind": "ConfigMap", "stringData": {"a": "b"}}) == {"kind": "ConfigMap", "stringData": {"a": "b"}}
