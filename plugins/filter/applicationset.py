@@ -27,6 +27,8 @@ description:
   - Application names and paths are Go templates generated here (C({{.name}}) is the cluster's name in
     Argo CD); fields you set may be Go templates too, written with C(!unsafe) in YAML so Jinja leaves them.
   - The selector is validated as Kubernetes would; a bad selector is an error naming the term.
+  - With O(_input.definition), returns that ApplicationSet as given (its namespace defaulting to O(namespace)):
+    an ApplicationSet written for Argo CD, with any generators, for the role to preview, validate and apply.
 options:
   _input:
     description: The ApplicationSet's settings, an item of the role variable C(applicationsets_items).
@@ -34,13 +36,16 @@ options:
     required: true
     suboptions:
       name:
-        description: Name of the ApplicationSet.
+        description: Name of the ApplicationSet. Required, except with O(_input.definition), which names it.
         type: str
-        required: true
+      definition:
+        description:
+          - A whole C(argoproj.io/v1alpha1) ApplicationSet, used as given; the other keys but O(_input.state) are
+            then not used. Its Go templates must be written with C(!unsafe) so Jinja leaves them to Argo CD.
+        type: dict
       repo_url:
-        description: Git repository of the application's manifests.
+        description: Git repository of the application's manifests. Required, except with O(_input.definition).
         type: str
-        required: true
       revision:
         description: Git revision.
         type: str
@@ -93,6 +98,11 @@ options:
 """
 
 EXAMPLES = r"""
+- name: An ApplicationSet as written for Argo CD, from a file (its Go templates never pass through Jinja)
+  kubernetes.core.k8s:
+    definition: "{{ {'definition': lookup('ansible.builtin.file', 'guestbook-applicationset.yml') | from_yaml}
+                    | hubspoke.multicluster.applicationset }}"
+
 - name: The seed example, routed by label
   kubernetes.core.k8s:
     definition: >-
@@ -142,7 +152,30 @@ def _path(item):
     return path
 
 
+def applicationset_name(item):
+    """The name of the ApplicationSet an item of applicationsets_items makes."""
+    definition = item.get("definition")
+    if definition is not None:
+        return ((definition.get("metadata") or {}) if isinstance(definition, dict) else {}).get("name")
+    return item.get("name")
+
+
+def _verbatim(definition, namespace):
+    if not isinstance(definition, dict) or definition.get("kind") != "ApplicationSet" or not str(
+            definition.get("apiVersion", "")).startswith("argoproj.io/"):
+        raise AnsibleFilterError("definition must be an argoproj.io ApplicationSet, got {0}".format(
+            "kind {0!r}".format(definition.get("kind")) if isinstance(definition, dict) else type(definition).__name__))
+    metadata = definition.get("metadata") or {}
+    if not metadata.get("name"):
+        raise AnsibleFilterError("definition of an ApplicationSet has no metadata.name")
+    if not isinstance(definition.get("spec"), dict):
+        raise AnsibleFilterError("ApplicationSet {0!r}: definition has no spec".format(metadata["name"]))
+    return dict(definition, metadata=dict(metadata, namespace=metadata.get("namespace") or namespace))
+
+
 def applicationset(item, namespace="argocd"):
+    if item.get("definition") is not None:
+        return _verbatim(item["definition"], namespace)
     for key in ("name", "repo_url"):
         if not item.get(key):
             raise AnsibleFilterError("ApplicationSet {0!r}: `{1}` is required".format(item.get("name"), key))

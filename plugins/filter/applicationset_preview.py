@@ -70,7 +70,7 @@ RETURN = r"""
 _value:
   description:
     - C(applications), one per predicted Application, with C(applicationset), C(cluster) (the inventory host, or
-      C(in-cluster)), C(host) (null for C(in-cluster) and List elements), C(name), C(server), C(destination_name),
+      C(in-cluster)), C(host) (null for C(in-cluster) and for List elements whose destination is no inventory cluster), C(name), C(server), C(destination_name),
       C(namespace), C(project) and C(path).
     - C(selected), for each ApplicationSet the inventory hosts its Cluster generators select.
     - C(unpredicted), the ApplicationSets whose Applications cannot be told from the inventory.

@@ -9,6 +9,7 @@ Applications the inventory predicts (its preview), on the clusters that answered
 
 from ansible.errors import AnsibleFilterError
 
+from ansible_collections.hubspoke.multicluster.plugins.filter.applicationset import applicationset_name
 from ansible_collections.hubspoke.multicluster.plugins.module_utils.selectors.label_selector import (
     LabelSelectorError,
     select_hosts,
@@ -22,13 +23,14 @@ author:
   - hubspoke developers (@hubspoke)
 description:
   - Takes the Application objects read from the hub (M(kubernetes.core.k8s_info)) and returns one row per
-    Application of the given ApplicationSets (label C(app.kubernetes.io/part-of), which the
-    P(hubspoke.multicluster.applicationset#filter) filter sets), with the inventory cluster it targets.
+    Application of the given ApplicationSets (the ApplicationSet that owns it, as Argo CD's controller records it,
+    or the label C(app.kubernetes.io/part-of), which the P(hubspoke.multicluster.applicationset#filter) filter
+    sets), with the inventory cluster it targets.
   - A cluster's API URL is its C(argocd_cluster_result.server) where registration ran in this play, else its
     C(hubspoke_server).
   - Also lists what is pending for the clusters of O(ready), that is, an Application the inventory predicts (an
-    ApplicationSet without C(git_directories) whose selector matches the cluster's C(hubspoke_labels)) that
-    does not exist yet, and an Application that is not Synced and Healthy.
+    ApplicationSet without C(git_directories) or C(definition) whose selector matches the cluster's
+    C(hubspoke_labels)) that does not exist yet, and an Application that is not Synced and Healthy.
 options:
   _input:
     description: Application objects, for example C(result.resources) of M(kubernetes.core.k8s_info).
@@ -80,6 +82,14 @@ def _server(hostvars, host):
     return (registered.get("server") or values.get("hubspoke_server") or "").rstrip("/")
 
 
+def _owner(app):
+    """The ApplicationSet that generated an Application: its controller owner, else the part-of label."""
+    for ref in app["metadata"].get("ownerReferences") or []:
+        if ref.get("kind") == "ApplicationSet":
+            return ref.get("name")
+    return (app["metadata"].get("labels") or {}).get(PART_OF)
+
+
 def _row(app, clusters):
     spec, status = app.get("spec") or {}, app.get("status") or {}
     destination = spec.get("destination") or {}
@@ -87,7 +97,7 @@ def _row(app, clusters):
     conditions = [c.get("message") for c in status.get("conditions") or [] if c.get("message")]
     return {
         "name": app["metadata"]["name"],
-        "applicationset": (app["metadata"].get("labels") or {}).get(PART_OF),
+        "applicationset": _owner(app),
         "cluster": clusters.get(server) or destination.get("name"),
         "server": server,
         "namespace": destination.get("namespace"),
@@ -98,8 +108,9 @@ def _row(app, clusters):
 
 
 def _predicted(item, hosts, hostvars):
-    """Clusters the Cluster generator of this item selects; None where a Git generator multiplies them."""
-    if item.get("git_directories"):
+    """Clusters the Cluster generator of this item selects; None where a Git generator multiplies them, or for a
+    verbatim definition."""
+    if item.get("git_directories") or item.get("definition") is not None:
         return None
     try:
         return select_hosts(hosts, item.get("selector") or {}, hostvars)
@@ -110,17 +121,16 @@ def _predicted(item, hosts, hostvars):
 def argocd_applications(resources, items, hosts, hostvars, ready=None):
     ready = set(hosts if ready is None else ready)
     clusters = {_server(hostvars, host): host for host in hosts}
-    names = [item["name"] for item in items]
-    rows = sorted((_row(app, clusters) for app in resources or []
-                   if (app["metadata"].get("labels") or {}).get(PART_OF) in names),
+    names = [applicationset_name(item) for item in items]
+    rows = sorted((_row(app, clusters) for app in resources or [] if _owner(app) in names),
                   key=lambda row: (names.index(row["applicationset"]), row["cluster"] or "", row["name"]))
     pending, selected = [], {}
-    for item in items:
-        have = {row["cluster"] for row in rows if row["applicationset"] == item["name"]}
+    for name, item in zip(names, items):
+        have = {row["cluster"] for row in rows if row["applicationset"] == name}
         for host in _predicted(item, hosts, hostvars) or []:
-            selected.setdefault(host, []).append(item["name"])
+            selected.setdefault(host, []).append(name)
             if host in ready and host not in have:
-                pending.append("{0}: no Application for {1} yet".format(item["name"], host))
+                pending.append("{0}: no Application for {1} yet".format(name, host))
     for row in rows:
         if row["cluster"] in ready and (row["sync"], row["health"]) != ("Synced", "Healthy"):
             detail = " ({0})".format(row["message"]) if row["message"] else ""

@@ -21,6 +21,7 @@ SITE = ROOT / "playbooks/site.yml"
 DEREGISTER = ROOT / "playbooks/deregister.yml"
 FAILOVER = ROOT / "playbooks/failover.yml"
 FAILBACK = ROOT / "playbooks/failback.yml"
+APPLICATIONSETS = ROOT / "tests/integration/playbooks/applicationsets.yml"
 
 
 @pytest.fixture(name="dr", scope="module")
@@ -204,6 +205,130 @@ def test_argocd_mode_overrides_the_replicas_of_kustomize_applications(shop, dr, 
     again = dr_run(dr, FAILBACK, failover_applications=["shop"], failover_confirm="spoke-1")
     assert again.rc == 0 and again.changed == 0, again.stdout
     assert commits(dr) == before
+
+
+GENERATORS = """\
+applicationsets_items:
+  - name: probe
+    repo_url: file://{repo}
+    revision: main
+    path: !unsafe 'web/{{{{.name}}}}'
+    app_name: !unsafe 'probe-{{{{.metadata.labels.region}}}}'
+    selector: {{matchLabels: {{role: spoke}}}}
+    sync: {{automated: false}}
+  - definition:
+      apiVersion: argoproj.io/v1alpha1
+      kind: ApplicationSet
+      metadata: {{name: by-list}}
+      spec:
+        goTemplate: true
+        goTemplateOptions: [missingkey=error]
+        generators:
+          - list: {{elements: [{{cluster: spoke-1, url: '{spoke1}'}}]}}
+        template:
+          metadata: {{name: !unsafe 'by-list-{{{{.cluster}}}}'}}
+          spec:
+            project: default
+            source: {{repoURL: 'file://{repo}', targetRevision: main, path: !unsafe 'web/{{{{.cluster}}}}'}}
+            destination: {{server: !unsafe '{{{{.url}}}}', namespace: by-list}}
+  - definition:
+      apiVersion: argoproj.io/v1alpha1
+      kind: ApplicationSet
+      metadata: {{name: by-matrix}}
+      spec:
+        goTemplate: true
+        goTemplateOptions: [missingkey=error]
+        generators:
+          - matrix:
+              generators:
+                - list: {{elements: [{{app: alpha}}, {{app: beta}}]}}
+                - clusters: {{selector: {{matchLabels: {{region: cn-shanghai}}}}}}
+        template:
+          metadata: {{name: !unsafe '{{{{.app}}}}-{{{{.name}}}}'}}
+          spec:
+            project: default
+            source: {{repoURL: 'file://{repo}', targetRevision: main, path: !unsafe 'web/{{{{.name}}}}'}}
+            destination: {{server: !unsafe '{{{{.server}}}}', namespace: !unsafe '{{{{.app}}}}'}}
+  - definition:
+      apiVersion: argoproj.io/v1alpha1
+      kind: ApplicationSet
+      metadata: {{name: by-merge}}
+      spec:
+        goTemplate: true
+        goTemplateOptions: [missingkey=error]
+        generators:
+          - merge:
+              mergeKeys: [server]
+              generators:
+                - clusters: {{selector: {{matchLabels: {{role: spoke}}}}, values: {{namespace: merged}}}}
+                - clusters: {{selector: {{matchLabels: {{region: cn-shanghai}}}}, values: {{namespace: merged-override}}}}
+        template:
+          metadata: {{name: !unsafe 'merged-{{{{.name}}}}'}}
+          spec:
+            project: default
+            source: {{repoURL: 'file://{repo}', targetRevision: main, path: !unsafe 'web/{{{{.name}}}}'}}
+            destination: {{server: !unsafe '{{{{.server}}}}', namespace: !unsafe '{{{{.values.namespace}}}}'}}
+            syncPolicy: {{automated: {{prune: true}}, syncOptions: [CreateNamespace=true]}}
+"""
+
+
+def generated(local_fleet):
+    """{(ApplicationSet, Application, server, namespace)} of the Applications Argo CD's controller generated."""
+    found = set()
+    for app in applications(local_fleet).get(namespace="argocd").items:
+        owners = [ref.name for ref in app.metadata.ownerReferences or [] if ref.kind == "ApplicationSet"]
+        if owners and owners[0] in ("probe", "by-list", "by-matrix", "by-merge"):
+            destination = app.spec.destination
+            found.add((owners[0], app.metadata.name, (destination.server or "").rstrip("/"), destination.namespace))
+    return found
+
+
+def test_the_applicationset_controller_generates_what_the_preview_predicted(dr, local_fleet, tmp_path):
+    """Argo CD's ApplicationSet controller generates exactly the Applications the applicationsets role
+    previewed, for a Cluster generator of the role's vocabulary (its name a template over a label) and for
+    verbatim ApplicationSets with a List and a Matrix (List x Cluster) generator; a verbatim Merge (two Cluster
+    generators merged by server), which the preview leaves unpredicted, syncs from the file:// repository, the
+    second generator's values overriding the first's for the cluster both select."""
+    spoke1 = local_fleet.api("spoke-1").configuration.host
+    vars_file = tmp_path / "generators.yml"
+    vars_file.write_text(GENERATORS.format(repo=dr["repo"], spoke1=spoke1))
+    try:
+        run = run_playbook(APPLICATIONSETS, INVENTORY, [f"@{vars_file}"])
+        assert run.rc == 0, run.stdout
+        preview = run.results("Require Argo CD on the hub")["hub"]["ansible_facts"]["__applicationsets_preview"]
+        assert preview["unpredicted"] == ["by-merge"] and preview["problems"] == []
+        predicted = {(a["applicationset"], a["name"], a["server"].rstrip("/"), a["namespace"])
+                     for a in preview["applications"]}
+        servers = {c: local_fleet.api(c).configuration.host.rstrip("/") for c in local_fleet.spokes}
+        assert predicted == {
+            ("probe", "probe-cn-hangzhou", servers["spoke-1"], "probe"),
+            ("probe", "probe-cn-shanghai", servers["spoke-2"], "probe"),
+            ("by-list", "by-list-spoke-1", servers["spoke-1"], "by-list"),
+            ("by-matrix", "alpha-spoke-2", servers["spoke-2"], "alpha"),
+            ("by-matrix", "beta-spoke-2", servers["spoke-2"], "beta")}
+        wait_for(lambda: {g for g in generated(local_fleet) if g[0] != "by-merge"} >= predicted,
+                 "the predicted Applications", timeout=60)
+        assert {g for g in generated(local_fleet) if g[0] != "by-merge"} == predicted
+        for cluster, namespace in (("spoke-1", "merged"), ("spoke-2", "merged-override")):
+            try:
+                wait_for(lambda c=cluster: synced_and_healthy(application(local_fleet, c, "merged")),
+                         f"merged-{cluster} Synced/Healthy")
+            except AssertionError as err:
+                app = application(local_fleet, cluster, "merged")
+                appset = dynamic.DynamicClient(local_fleet.api(local_fleet.hub)).resources.get(
+                    api_version="argoproj.io/v1alpha1", kind="ApplicationSet").get(name="by-merge", namespace="argocd")
+                raise AssertionError(f"{err}: {app.to_dict() if app else 'no Application'}; by-merge's status: "
+                                     f"{appset.to_dict().get('status')}") from None
+            assert application(local_fleet, cluster, "merged").spec.destination.namespace == namespace
+        assert run_playbook(APPLICATIONSETS, INVENTORY, [f"@{vars_file}"]).changed == 0
+    finally:
+        absent = vars_file.read_text().replace("  - name: probe", "  - state: absent\n    name: probe").replace(
+            "  - definition:", "  - state: absent\n    definition:")
+        vars_file.write_text(absent)
+        assert run_playbook(APPLICATIONSETS, INVENTORY, [f"@{vars_file}"]).rc == 0
+        for cluster in local_fleet.spokes:
+            for namespace in ("merged", "merged-override"):
+                delete_namespace(local_fleet.kubeconfig, cluster, namespace)
 
 
 def test_direct_mode_without_argocd(local_fleet, tmp_path):

@@ -115,6 +115,16 @@ def _application(appset, host, params, missing_error):
     }
 
 
+def _destination_host(app, clusters):
+    """The inventory host an Application's destination names (by server URL, else by Argo CD cluster name)."""
+    for host, cluster in clusters.items():
+        if app["server"] and app["server"].rstrip("/") == cluster["server"].rstrip("/"):
+            return host
+        if not app["server"] and app["destination_name"] and app["destination_name"] == cluster["name"]:
+            return host
+    return None
+
+
 def _generated(appset, clusters, problems):
     """The Applications one ApplicationSet generates, with what stops Argo CD added to problems; None where its
     generators are beyond this preview."""
@@ -133,7 +143,11 @@ def _generated(appset, clusters, problems):
     apps = []
     for host, param in params:
         try:
-            apps.append(_application(appset, host, param, missing_error))
+            app = _application(appset, host, param, missing_error)
+            if app["host"] is None:  # a List element: the inventory cluster it names, if any
+                app["host"] = _destination_host(app, clusters)
+                app["cluster"] = app["host"] or app["cluster"]
+            apps.append(app)
         except Unpredictable:
             return None
         except MissingKey as err:

@@ -3,7 +3,7 @@
 import pytest
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.hubspoke.multicluster.plugins.filter.applicationset import applicationset
+from ansible_collections.hubspoke.multicluster.plugins.filter.applicationset import applicationset, applicationset_name
 
 SEED = {"name": "my-app", "repo_url": "https://git.example.com/my-app.git", "path": "overlays",
         "overlay_label": "environment", "selector": {"matchLabels": {"environment": "production"}}}
@@ -56,3 +56,28 @@ def test_bad_input_names_the_applicationset(item, message):
     with pytest.raises(AnsibleFilterError, match="my-app") as err:
         applicationset(item)
     assert message in str(err.value)
+
+
+VERBATIM = {"apiVersion": "argoproj.io/v1alpha1", "kind": "ApplicationSet", "metadata": {"name": "guestbook"},
+            "spec": {"goTemplate": True, "generators": [{"list": {"elements": [{"cluster": "spoke-1"}]}}],
+                     "template": {"metadata": {"name": "guestbook-{{.cluster}}"}, "spec": {}}}}
+
+
+def test_a_definition_is_used_as_given_in_argo_cds_namespace():
+    appset = applicationset({"definition": VERBATIM, "repo_url": "ignored"}, namespace="gitops")
+    assert appset == dict(VERBATIM, metadata={"name": "guestbook", "namespace": "gitops"})
+    assert VERBATIM["metadata"] == {"name": "guestbook"}  # the item is left as it was
+    placed = dict(VERBATIM, metadata={"name": "guestbook", "namespace": "argocd-apps"})
+    assert applicationset({"definition": placed})["metadata"]["namespace"] == "argocd-apps"
+    assert applicationset_name({"definition": VERBATIM}) == "guestbook" == applicationset_name({"name": "guestbook"})
+
+
+@pytest.mark.parametrize("definition,message", [
+    (dict(VERBATIM, kind="Application"), "must be an argoproj.io ApplicationSet, got kind 'Application'"),
+    ("guestbook", "must be an argoproj.io ApplicationSet, got str"),
+    (dict(VERBATIM, metadata={}), "has no metadata.name"),
+    ({k: v for k, v in VERBATIM.items() if k != "spec"}, "'guestbook': definition has no spec"),
+])
+def test_a_definition_that_is_no_applicationset_is_refused(definition, message):
+    with pytest.raises(AnsibleFilterError, match=message):
+        applicationset({"definition": definition})

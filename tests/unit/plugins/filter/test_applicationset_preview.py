@@ -98,3 +98,16 @@ def test_deny_patterns_are_not_judged():
 def test_a_bad_selector_is_the_filter_error_naming_the_term():
     with pytest.raises(AnsibleFilterError, match="Equals"):
         preview([item(selector={"matchExpressions": [{"key": "environment", "operator": "Equals", "values": ["a"]}]})])
+
+
+def test_a_verbatim_applicationset_is_previewed_as_given():
+    definition = {"apiVersion": "argoproj.io/v1alpha1", "kind": "ApplicationSet", "metadata": {"name": "by-list"},
+                  "spec": {"goTemplate": True, "generators": [{"list": {"elements": [
+                      {"cluster": "spoke-1", "url": "https://127.0.0.1:16010"}]}}],
+                      "template": {"metadata": {"name": "web-{{.cluster}}"},
+                                   "spec": {"project": "default", "source": {"path": "web"},
+                                            "destination": {"server": "{{.url}}", "namespace": "web"}}}}}
+    report = preview([{"definition": definition}])
+    assert [(a["applicationset"], a["name"], a["server"], a["namespace"]) for a in report["applications"]] == [
+        ("by-list", "web-spoke-1", "https://127.0.0.1:16010", "web")]
+    assert report["problems"] == [] and report["lines"] == ["by-list -> web-spoke-1 on spoke-1"]

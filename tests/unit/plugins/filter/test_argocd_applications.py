@@ -49,3 +49,16 @@ def test_a_cluster_left_out_of_ready_is_not_waited_for():
 def test_git_directory_sets_are_not_predicted():
     addons = {"name": "addons", "git_directories": ["addons/*"], "selector": {}}
     assert argocd_applications([], [addons], HOSTS, HOSTVARS)["pending"] == []
+
+
+def test_a_verbatim_applicationsets_applications_are_found_by_their_owner():
+    owned = app("guestbook-spoke-1", "https://127.0.0.1:16010", appset="")
+    owned["metadata"]["labels"] = {}
+    owned["metadata"]["ownerReferences"] = [{"apiVersion": "argoproj.io/v1alpha1", "kind": "ApplicationSet",
+                                             "name": "verbatim", "controller": True}]
+    definition = {"definition": {"apiVersion": "argoproj.io/v1alpha1", "kind": "ApplicationSet",
+                                 "metadata": {"name": "verbatim"}, "spec": {}}}
+    report = argocd_applications([owned, app("other", "https://127.0.0.1:16020")], [definition], HOSTS, HOSTVARS)
+    assert [(r["name"], r["applicationset"], r["cluster"]) for r in report["applications"]] == [
+        ("guestbook-spoke-1", "verbatim", "spoke-1")]
+    assert report["pending"] == [] and report["selected"] == {}
