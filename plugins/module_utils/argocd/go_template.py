@@ -26,8 +26,9 @@ class MissingKey(Exception):
 def _string(value, template):
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, (str, int, float)):
+    if isinstance(value, (str, int)):
         return str(value)
+    # A float prints as Go's %v does (1 for 1.0, 1e+21 for large ones), which Python's str does not match.
     raise Unpredictable("{0!r} renders a {1}, which this preview does not print".format(template, type(value).__name__))
 
 

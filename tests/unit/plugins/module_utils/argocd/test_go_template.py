@@ -40,3 +40,10 @@ def test_a_missing_field_stops_with_missingkey_error_and_prints_no_value_without
 def test_what_it_does_not_evaluate_is_unpredictable(template):
     with pytest.raises(Unpredictable):
         render(template, PARAMS)
+
+
+def test_a_float_is_unpredictable_as_go_prints_it_otherwise():
+    """Go's %v prints 1.0 as "1" and 1e21 as "1e+21"; Python's str gives "1.0" and "1e+21"."""
+    with pytest.raises(Unpredictable):
+        render("{{.values.weight}}", {"values": {"weight": 1.0}})
+    assert render("{{.values.replicas}}", {"values": {"replicas": 3}}) == "3"
