@@ -27,8 +27,8 @@ description:
   - Application names and paths are Go templates generated here (C({{.name}}) is the cluster's name in
     Argo CD); fields you set may be Go templates too, written with C(!unsafe) in YAML so Jinja leaves them.
   - The selector is validated as Kubernetes would; a bad selector is an error naming the term.
-  - With O(_input.definition), returns that ApplicationSet as given (its namespace defaulting to O(namespace)):
-    an ApplicationSet written for Argo CD, with any generators, for the role to preview, validate and apply.
+  - With O(_input.definition), returns that ApplicationSet as given (its namespace defaulting to O(namespace)),
+    so that an ApplicationSet written for Argo CD, with any generators, can be previewed, validated and applied.
 options:
   _input:
     description: The ApplicationSet's settings, an item of the role variable C(applicationsets_items).
