@@ -180,25 +180,20 @@ left_on_spoke:
   elements: str
 """
 
-from ansible_collections.hubspoke.multicluster.plugins.module_utils.argocd.cluster import OPTIONS, deregister_unreachable, register
+from ansible_collections.hubspoke.multicluster.plugins.module_utils.argocd.cluster import OPTIONS
 from ansible_collections.hubspoke.multicluster.plugins.module_utils.argocd.cluster_fleet import (
     FLEET_OPTIONS,
     REQUIRED_IF,
-    register_fleet,
+    Registrations,
 )
-from ansible_collections.hubspoke.multicluster.plugins.module_utils.fleet.connections import handed_over
-from ansible_collections.hubspoke.multicluster.plugins.module_utils.kube.runner import cluster_module, run_on_two_clusters
+from ansible_collections.hubspoke.multicluster.plugins.module_utils.fleet.two_cluster_fleet import run_module
+from ansible_collections.hubspoke.multicluster.plugins.module_utils.kube.runner import cluster_module
 
 
 def main():
     module = cluster_module(dict(OPTIONS, **FLEET_OPTIONS), second="hub", second_required=False,
                             required_if=REQUIRED_IF, required_one_of=[("name", "spokes"), ("hub", "spokes")])
-    if module.params["spokes"] is None:
-        run_on_two_clusters(module, ("spoke", "hub"), "hub", register, unreachable=deregister_unreachable)
-    handed = handed_over()
-    if handed is None:
-        module.fail_json(msg="spokes registers several hosts in one task: add run_once: true")
-    module.exit_json(**register_fleet(module, *handed))
+    run_module(module, Registrations())
 
 
 if __name__ == "__main__":

@@ -156,22 +156,16 @@ left_on_member:
   elements: str
 """
 
-from ansible_collections.hubspoke.multicluster.plugins.module_utils.fleet.connections import handed_over
-from ansible_collections.hubspoke.multicluster.plugins.module_utils.karmada.member import OPTIONS, join, unjoin_unreachable
-from ansible_collections.hubspoke.multicluster.plugins.module_utils.karmada.member_fleet import FLEET_OPTIONS, join_fleet
-from ansible_collections.hubspoke.multicluster.plugins.module_utils.kube.runner import cluster_module, run_on_two_clusters
+from ansible_collections.hubspoke.multicluster.plugins.module_utils.fleet.two_cluster_fleet import run_module
+from ansible_collections.hubspoke.multicluster.plugins.module_utils.karmada.member import OPTIONS
+from ansible_collections.hubspoke.multicluster.plugins.module_utils.karmada.member_fleet import FLEET_OPTIONS, Joins
+from ansible_collections.hubspoke.multicluster.plugins.module_utils.kube.runner import cluster_module
 
 
 def main():
     module = cluster_module(dict(OPTIONS, **FLEET_OPTIONS), second="control_plane", second_required=False,
                             required_one_of=[("name", "members"), ("control_plane", "members")])
-    if module.params["members"] is None:
-        run_on_two_clusters(module, ("member", "Karmada control plane"), "control_plane", join,
-                            unreachable=unjoin_unreachable)
-    handed = handed_over()
-    if handed is None:
-        module.fail_json(msg="members joins several hosts in one task: add run_once: true")
-    module.exit_json(**join_fleet(module, *handed))
+    run_module(module, Joins())
 
 
 if __name__ == "__main__":

@@ -21,6 +21,8 @@ import copy
 import re
 from datetime import datetime, timezone
 
+from ansible_collections.kubernetes.core.plugins.module_utils.k8s.exceptions import CoreException
+
 from ansible_collections.hubspoke.multicluster.plugins.module_utils.kube import objects, tokens, wait
 from ansible_collections.hubspoke.multicluster.plugins.module_utils.kube.errors import ClusterError, TokenNotReady
 from ansible_collections.hubspoke.multicluster.plugins.module_utils.kube.lease import Leases
@@ -34,11 +36,6 @@ from ansible_collections.hubspoke.multicluster.plugins.module_utils.argocd.clust
     tls_config_of,
 )
 
-try:
-    from ansible_collections.kubernetes.core.plugins.module_utils.k8s.exceptions import CoreException
-except ImportError:  # handled by AnsibleK8SModule's requires("kubernetes")
-    class CoreException(Exception):
-        """Stands in for kubernetes.core's, which needs the kubernetes library."""
 
 # The argocd_cluster module's options (beside kubernetes.core's auth options and `hub`).
 OPTIONS = dict(

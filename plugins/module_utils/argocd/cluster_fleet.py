@@ -17,7 +17,6 @@ from ansible_collections.hubspoke.multicluster.plugins.module_utils.fleet.two_cl
     CONCURRENCY,
     FleetWork,
     host_spec,
-    run_fleet,
 )
 from ansible_collections.hubspoke.multicluster.plugins.module_utils.kube.lease import LEASE_API
 
@@ -45,8 +44,3 @@ class Registrations(FleetWork):
 
     def unreachable(self, module, other, err):
         return deregister_unreachable(module, other, err)
-
-
-def register_fleet(module, kubeconfigs, problems):
-    """The module's result for `spokes`: {"changed", "clusters": {host: that spoke's result}}."""
-    return run_fleet(module, Registrations(), kubeconfigs, problems)

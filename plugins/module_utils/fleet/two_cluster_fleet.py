@@ -15,7 +15,11 @@ work reads first is read once). One host that fails is that host's result only.
 import copy
 import json
 
+from ansible_collections.kubernetes.core.plugins.module_utils.k8s.exceptions import CoreException
+from ansible_collections.kubernetes.core.plugins.module_utils.k8s.service import K8sService
+
 from ansible_collections.hubspoke.multicluster.plugins.module_utils.fleet import fanout
+from ansible_collections.hubspoke.multicluster.plugins.module_utils.fleet.connections import handed_over
 from ansible_collections.hubspoke.multicluster.plugins.module_utils.fleet.host_module import (
     HostModule,
     HostOptionsError,
@@ -29,14 +33,8 @@ from ansible_collections.hubspoke.multicluster.plugins.module_utils.kube.adapter
     hide_values,
 )
 from ansible_collections.hubspoke.multicluster.plugins.module_utils.kube.errors import ClusterError, ClusterUnreachable
-from ansible_collections.hubspoke.multicluster.plugins.module_utils.kube.runner import refusal
+from ansible_collections.hubspoke.multicluster.plugins.module_utils.kube.runner import refusal, run_on_two_clusters
 
-try:
-    from ansible_collections.kubernetes.core.plugins.module_utils.k8s.exceptions import CoreException
-    from ansible_collections.kubernetes.core.plugins.module_utils.k8s.service import K8sService
-except ImportError:  # handled by AnsibleK8SModule's requires("kubernetes")
-    class CoreException(Exception):
-        """Stands in for kubernetes.core's, which needs the kubernetes library."""
 
 # The option that bounds how many hosts work at a time, beside the module's dict of hosts.
 CONCURRENCY = dict(type="int", default=20)
@@ -199,3 +197,15 @@ def run_fleet(module, fleet, kubeconfigs, problems):
 
     results.update(fanout.run_each(work, run, module.params["concurrency"]))
     return {"changed": any(r.get("changed") for r in results.values()), "clusters": results}
+
+
+def run_module(module, fleet):
+    """Runs the module to its end: for the task's host alone when fleet.hosts_option is unset, else for the
+    hosts it names, whose connections the action plugin handed over (it does so only for a task run once)."""
+    if module.params[fleet.hosts_option] is None:
+        run_on_two_clusters(module, fleet.sides, fleet.second, lambda module, own, other: fleet.work(module, own, other, None),
+                            unreachable=fleet.unreachable)
+    handed = handed_over()
+    if handed is None:
+        module.fail_json(msg="{0} works on several hosts in one task: add run_once: true".format(fleet.hosts_option))
+    module.exit_json(**run_fleet(module, fleet, *handed))

@@ -11,7 +11,6 @@ from ansible_collections.hubspoke.multicluster.plugins.module_utils.fleet.two_cl
     CONCURRENCY,
     FleetWork,
     host_spec,
-    run_fleet,
 )
 from ansible_collections.hubspoke.multicluster.plugins.module_utils.karmada import agent as karmada_agent
 from ansible_collections.hubspoke.multicluster.plugins.module_utils.karmada.member import (
@@ -42,8 +41,3 @@ class Joins(FleetWork):
 
     def unreachable(self, module, other, err):
         return unjoin_unreachable(module, other, err)
-
-
-def join_fleet(module, kubeconfigs, problems):
-    """The module's result for `members`: {"changed", "clusters": {host: that member's result}}."""
-    return run_fleet(module, Joins(), kubeconfigs, problems)

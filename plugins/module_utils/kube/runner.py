@@ -13,6 +13,8 @@ import copy
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.kubernetes.core.plugins.module_utils.args_common import AUTH_ARG_SPEC
 from ansible_collections.kubernetes.core.plugins.module_utils.k8s.core import AnsibleK8SModule
+from ansible_collections.kubernetes.core.plugins.module_utils.k8s.exceptions import CoreException
+from ansible_collections.kubernetes.core.plugins.module_utils.k8s.service import K8sService
 
 from ansible_collections.hubspoke.multicluster.plugins.module_utils.kube.adapter import (
     SECOND_CLUSTER_AUTH_SPEC,
@@ -25,13 +27,6 @@ from ansible_collections.hubspoke.multicluster.plugins.module_utils.kube.errors 
     ClusterUnreachable,
     api_message,
 )
-
-try:
-    from ansible_collections.kubernetes.core.plugins.module_utils.k8s.exceptions import CoreException
-    from ansible_collections.kubernetes.core.plugins.module_utils.k8s.service import K8sService
-except ImportError:  # handled by AnsibleK8SModule's requires("kubernetes"), which fails the module first
-    class CoreException(Exception):
-        """Stands in for kubernetes.core's, which needs the kubernetes library."""
 
 
 def cluster_module(options, second=None, second_required=True, **kwargs):
