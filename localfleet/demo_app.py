@@ -6,11 +6,14 @@
 - `web`, a folder per cluster, 3 replicas on the primary (spoke-1) and 0 on the standby (spoke-2), sent to
   the spokes by an ApplicationSet and failed over in Git (mode gitops);
 - `shop`, a Kustomize base with 3 replicas and an overlay per cluster, an Application per cluster whose
-  standby one overrides the replicas to 0, failed over by changing that override (mode argocd).
+  standby one overrides the replicas to 0, failed over by changing that override (mode argocd);
+- `settings/<app>.json` for a Git files generator, and `shared`, a ConfigMap for a second source of an
+  Application (the ApplicationSets test).
 
 Shared by the disaster-recovery test and the failover benchmark, so both measure the same application.
 """
 
+import json
 import shutil
 import subprocess
 
@@ -33,6 +36,13 @@ spec:
 """
 
 
+SHARED_SETTINGS = """\
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: shared-settings
+data: {log_level: info}
+"""
 GUESTBOOK_REPLICAS = {"production": 3, "staging": 1}
 SERVICE = """\
 apiVersion: v1
@@ -89,7 +99,8 @@ def ensure_guestbook(path):
 
 
 def seed_repository(path):
-    """A new bare repository at `path` (any old one is removed) with web/spoke-1, web/spoke-2 and shop."""
+    """A new bare repository at `path` (any old one is removed) with web/spoke-1, web/spoke-2, shop, settings
+    and shared."""
     work = _new_repository(path)
     for cluster, role, replicas in ((PRIMARY, "primary", 3), (STANDBY, "standby", 0)):
         (work / "web" / cluster).mkdir(parents=True)
@@ -102,6 +113,11 @@ def seed_repository(path):
     for cluster in (PRIMARY, STANDBY):
         (work / "shop" / cluster).mkdir()
         (work / "shop" / cluster / "kustomization.yaml").write_text("resources: [../base]\n")
+    (work / "settings").mkdir()
+    for app in ("alpha", "beta"):
+        (work / "settings" / f"{app}.json").write_text(json.dumps({"app": app}) + "\n")
+    (work / "shared").mkdir()
+    (work / "shared" / "configmap.yaml").write_text(SHARED_SETTINGS)
     _push(work, "web")
 
 

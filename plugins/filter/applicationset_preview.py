@@ -22,12 +22,14 @@ description:
     else the host name and C(hubspoke_server)) and its C(hubspoke_labels), which registration puts on its Argo CD
     cluster Secret. An empty selector also picks Argo CD's own cluster, C(in-cluster), as Argo CD does.
   - Evaluates the Go templates Argo CD evaluates (field chains such as C(.metadata.labels.environment), C(index) of
-    a field by literal keys) with the ApplicationSet's C(missingkey) option; an ApplicationSet whose templates or
+    a field by literal keys) with the ApplicationSet's C(missingkey) option, over the parameters of its Cluster,
+    List, Matrix and Merge generators (merged as Argo CD merges them); an ApplicationSet whose templates or
     generators go beyond that (a Git generator, functions, annotations) is listed in C(unpredicted) with no names.
   - "Lists as C(problems) what Argo CD would stop at: two Applications with the same name (in one ApplicationSet or
     across them, naming the clusters), a template that cannot render for a cluster (a label it lacks, with
-    C(missingkey=error)), a destination the Application's AppProject does not permit (when O(projects) holds it),
-    and an ApplicationSet that selects no cluster of the inventory (unless O(allow_empty))."
+    C(missingkey=error)), a Merge generator Argo CD refuses (no merge keys, two parameter sets with the same keys),
+    a destination the Application's AppProject does not permit (when O(projects) holds it), and an ApplicationSet
+    that selects no cluster of the inventory (unless O(allow_empty))."
 options:
   _input:
     description: The ApplicationSets, items of the role variable C(applicationsets_items).

@@ -6,9 +6,10 @@ Argo CD finds an ApplicationSet's mistakes only once it runs it: two clusters th
 name stop the whole ApplicationSet with an error condition, a missing label (missingkey=error) stops it too, and
 a destination outside the AppProject leaves an Application that never syncs. The inventory knows every
 cluster's name, server and labels, which is all a Cluster generator reads, so the same Applications can be
-rendered here (module_utils/argocd/go_template.py) and the mistakes named with their clusters. Cluster, List
-and Matrix generators of those are evaluated; a Git generator's parameters live in a repository, so an
-ApplicationSet with one is reported with the clusters it selects and no names.
+rendered here (module_utils/argocd/go_template.py) and the mistakes named with their clusters. Cluster, List,
+Matrix and Merge generators of those are evaluated as Argo CD v3's do (a Matrix's first generator and a Merge's
+later ones win, maps deep-merged as mergo merges them); a Git generator's parameters live in a repository, so
+an ApplicationSet with one is reported with the clusters it selects and no names.
 """
 
 import fnmatch
@@ -49,6 +50,54 @@ def inventory_clusters(hosts, hostvars):
     return clusters
 
 
+class GeneratorRefused(Exception):
+    """A generator Argo CD refuses when it runs it (a Merge without merge keys, or whose keys are not unique)."""
+
+
+def _empty(value):
+    return value is None or value is False or value == 0 or value == "" or value == [] or value == {}
+
+
+def _merged(base, override):
+    """`override` over `base` as mergo.Merge(WithOverride) does in Argo CD: maps merge key by key, and an empty
+    value does not replace a set one."""
+    out = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _merged(out[key], value)
+        elif not (_empty(value) and key in out and not _empty(out[key])):
+            out[key] = value
+    return out
+
+
+def _by_merge_keys(keys, params, position):
+    """{merge key values: (host, params)} of one of a Merge's generators, in order."""
+    out = {}
+    for host, param in params:
+        key = json.dumps({k: param.get(k) for k in keys}, sort_keys=True, default=str)
+        if key in out:
+            raise GeneratorRefused("its Merge generator's generator {0} gives two parameter sets with merge keys {1}, "
+                                   "which Argo CD refuses".format(position, key))
+        out[key] = (host, param)
+    return out
+
+
+def _merge_params(merge, clusters, missing_error):
+    """[(host, params)] of a Merge generator: the first generator's sets, each with the matching sets of the
+    later generators over it (later wins); sets of the later ones that match none are dropped, as in Argo CD."""
+    keys = sorted(set(merge.get("mergeKeys") or []))
+    children = merge.get("generators") or []
+    if len(children) < 2 or not keys:
+        raise GeneratorRefused("its Merge generator needs two generators or more and mergeKeys")
+    base = _by_merge_keys(keys, _params(children[0], clusters, missing_error), 1)
+    for position, child in enumerate(children[1:], start=2):
+        overrides = _by_merge_keys(keys, _params(child, clusters, missing_error), position)
+        for key, (host, param) in base.items():
+            if key in overrides:
+                base[key] = (host or overrides[key][0], _merged(param, overrides[key][1]))
+    return list(base.values())
+
+
 def _picked(selector, clusters):
     """[(host, params)] of the clusters a normalized selector matches (by their Secret's labels, as Argo CD does)."""
     return [(host, params) for host, params in clusters.items() if matches(selector, params["metadata"]["labels"])]
@@ -80,7 +129,9 @@ def _params(generator, clusters, missing_error):
         parts = [_params(child, clusters, missing_error) for child in generator["matrix"].get("generators") or []]
         if len(parts) != 2:
             raise Unpredictable("a Matrix generator needs two generators")
-        return [(first[0] or second[0], dict(first[1], **second[1])) for first, second in itertools.product(*parts)]
+        return [(first[0] or second[0], _merged(second[1], first[1])) for first, second in itertools.product(*parts)]
+    if "merge" in generator:
+        return _merge_params(generator["merge"] or {}, clusters, missing_error)
     kind = next(iter(generator), "an empty generator")
     raise Unpredictable("its {0} generator's parameters are not in the inventory".format(kind))
 
@@ -100,6 +151,12 @@ def _permitted(project, cluster, namespace):
     return False
 
 
+def _first_path(spec):
+    """The path of the Application's source, or of the first of its sources that has one."""
+    sources = [spec.get("source") or {}] + list(spec.get("sources") or [])
+    return next((source["path"] for source in sources if source.get("path")), "")
+
+
 def _application(appset, host, params, missing_error):
     template = appset["spec"].get("template") or {}
     spec = template.get("spec") or {}
@@ -111,7 +168,7 @@ def _application(appset, host, params, missing_error):
         "destination_name": render(destination.get("name") or "", params, missing_error),
         "namespace": render(destination.get("namespace") or "", params, missing_error),
         "project": render(spec.get("project") or "default", params, missing_error),
-        "path": render((spec.get("source") or {}).get("path") or "", params, missing_error),
+        "path": render(_first_path(spec), params, missing_error),
     }
 
 
@@ -139,6 +196,9 @@ def _generated(appset, clusters, problems):
         return None
     except MissingKey as err:
         problems.append("ApplicationSet {0}: a generator's values cannot be rendered: {1}".format(name, err))
+        return []
+    except GeneratorRefused as err:
+        problems.append("ApplicationSet {0}: {1}".format(name, err))
         return []
     apps = []
     for host, param in params:
@@ -184,12 +244,15 @@ def _outside_projects(apps, projects, clusters, problems):
 
 
 def _cluster_generators(generators):
+    """The Cluster generators that decide which clusters get Applications: all of a Matrix's, a Merge's first
+    generator's (the later ones only override its parameter sets)."""
     for generator in generators:
         if "clusters" in generator:
             yield generator["clusters"] or {}
-        for nested in ("matrix", "merge"):
-            if nested in generator:
-                yield from _cluster_generators(generator[nested].get("generators") or [])
+        if "matrix" in generator:
+            yield from _cluster_generators(generator["matrix"].get("generators") or [])
+        if "merge" in generator:
+            yield from _cluster_generators((generator["merge"].get("generators") or [])[:1])
 
 
 def _selected_hosts(selectors, clusters):

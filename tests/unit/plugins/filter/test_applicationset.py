@@ -51,11 +51,56 @@ def test_empty_selector_selects_every_cluster():
     (dict(SEED, selector={"matchExpressions": [{"key": "env", "operator": "In"}]}), "In"),
     (dict(SEED, repo_url=""), "`repo_url` is required"),
     ({k: v for k, v in SEED.items() if k != "path"}, "set `path`"),
+    (dict(SEED, git_files=["a/*.json"], elements=[{"app": "a"}]), "give one of git_directories, git_files, elements"),
+    (dict(SEED, elements=[{"app": "a"}]), "with `elements`, set `app_name`"),
+    (dict(SEED, helm={"valueFiles": ["v.yaml"]}), "helm has no valueFiles"),
+    (dict(SEED, sources=[{"repo_url": "https://charts.example.com", "chart": "web"}]), "give `sources` or `repo_url`"),
+    (dict(SEED, repo_url=None, sources=[{"chart": "web"}]), "`repo_url` is required (of each of `sources`)"),
 ])
 def test_bad_input_names_the_applicationset(item, message):
     with pytest.raises(AnsibleFilterError, match="my-app") as err:
         applicationset(item)
     assert message in str(err.value)
+
+
+def test_cluster_values_and_a_merge_of_per_cluster_overrides_by_name():
+    spec = applicationset(dict(SEED, cluster_values={"replicas": 2, "debug": False},
+                               cluster_overrides={"spoke-1": {"replicas": 5}}))["spec"]
+    assert spec["generators"] == [{"merge": {"mergeKeys": ["name"], "generators": [
+        {"clusters": {"selector": SEED["selector"], "values": {"replicas": "2", "debug": "false"}}},
+        {"list": {"elements": [{"name": "spoke-1", "values": {"replicas": "5"}}]}}]}}]
+    assert spec["template"]["metadata"]["name"] == "my-app-{{.name}}"
+
+
+@pytest.mark.parametrize("key,first", [
+    ("git_files", {"git": {"repoURL": SEED["repo_url"], "revision": "HEAD", "files": [{"path": "apps/*.json"}]}}),
+    ("elements", {"list": {"elements": [{"app": "alpha"}, {"app": "beta"}]}}),
+])
+def test_git_files_or_list_elements_make_a_matrix_with_the_clusters(key, first):
+    value = ["apps/*.json"] if key == "git_files" else [{"app": "alpha"}, {"app": "beta"}]
+    spec = applicationset(dict(SEED, path="web", app_name="{{.app}}-{{.name}}", **{key: value}))["spec"]
+    assert spec["generators"] == [{"matrix": {"generators": [first, {"clusters": {"selector": SEED["selector"]}}]}}]
+    assert spec["template"]["metadata"]["name"] == "{{.app}}-{{.name}}"
+
+
+def test_helm_settings_become_argo_cds_helm_source_fields():
+    source = applicationset(dict(SEED, overlay_label=None, path="charts/web", helm={
+        "value_files": ["values-prod.yaml"], "values": {"ingress": {"enabled": True}},
+        "parameters": {"replicaCount": "{{.values.replicas}}"}, "release_name": "web"}))["spec"]["template"]["spec"]["source"]
+    assert source["path"] == "charts/web" and source["helm"] == {
+        "releaseName": "web", "valueFiles": ["values-prod.yaml"], "valuesObject": {"ingress": {"enabled": True}},
+        "parameters": [{"name": "replicaCount", "value": "{{.values.replicas}}"}]}
+
+
+def test_sources_make_a_multi_source_application():
+    spec = applicationset(dict(SEED, repo_url=None, path=None, overlay_label=None, sources=[
+        {"repo_url": "https://charts.example.com", "chart": "web", "revision": "1.2.0",
+         "helm": {"value_files": ["$values/web/{{.name}}.yaml"]}},
+        {"repo_url": "https://git.example.com/values.git", "ref": "values"}]))["spec"]["template"]["spec"]
+    assert "source" not in spec and spec["sources"] == [
+        {"repoURL": "https://charts.example.com", "targetRevision": "1.2.0", "chart": "web",
+         "helm": {"valueFiles": ["$values/web/{{.name}}.yaml"]}},
+        {"repoURL": "https://git.example.com/values.git", "targetRevision": "HEAD", "ref": "values"}]
 
 
 VERBATIM = {"apiVersion": "argoproj.io/v1alpha1", "kind": "ApplicationSet", "metadata": {"name": "guestbook"},

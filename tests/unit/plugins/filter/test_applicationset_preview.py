@@ -111,3 +111,47 @@ def test_a_verbatim_applicationset_is_previewed_as_given():
     assert [(a["applicationset"], a["name"], a["server"], a["namespace"]) for a in report["applications"]] == [
         ("by-list", "web-spoke-1", "https://127.0.0.1:16010", "web")]
     assert report["problems"] == [] and report["lines"] == ["by-list -> web-spoke-1 on spoke-1"]
+
+
+def test_cluster_overrides_win_for_their_cluster_and_others_keep_the_shared_values():
+    report = preview([item(cluster_values={"replicas": 2, "tier": "web"}, cluster_overrides={"spoke-1": {"replicas": 5}},
+                           destination_namespace="web-{{.values.replicas}}-{{.values.tier}}")])
+    assert [(a["cluster"], a["namespace"]) for a in report["applications"]] == [
+        ("spoke-1", "web-5-web"), ("spoke-2", "web-2-web")]
+    assert report["selected"] == {"guestbook": ["spoke-1", "spoke-2"]} and report["problems"] == []
+
+
+def test_a_merge_keeps_only_the_first_generators_sets_and_an_empty_value_overrides_nothing():
+    definition = {"apiVersion": "argoproj.io/v1alpha1", "kind": "ApplicationSet", "metadata": {"name": "merged"},
+                  "spec": {"goTemplate": True, "generators": [{"merge": {"mergeKeys": ["server"], "generators": [
+                      {"clusters": {"selector": {"matchLabels": {"region": "cn-hangzhou"}}, "values": {"ns": "base"}}},
+                      {"clusters": {"selector": PRODUCTION, "values": {"ns": "over"}}},
+                      {"list": {"elements": [{"server": "https://127.0.0.1:16010", "values": {"ns": ""}},
+                                             {"server": "https://elsewhere:6443", "values": {"ns": "x"}}]}}]}}],
+                      "template": {"metadata": {"name": "m-{{.name}}"},
+                                   "spec": {"destination": {"server": "{{.server}}", "namespace": "{{.values.ns}}"}}}}}
+    report = preview([{"definition": definition}])
+    assert [(a["name"], a["namespace"]) for a in report["applications"]] == [("m-spoke-1", "over")]
+    assert report["selected"] == {"merged": ["spoke-1"]}
+
+
+def test_a_merge_argo_cd_refuses_is_a_problem():
+    def merge(keys, elements):
+        return {"definition": {"apiVersion": "argoproj.io/v1alpha1", "kind": "ApplicationSet", "metadata": {"name": "m"},
+                               "spec": {"goTemplate": True, "generators": [{"merge": {"mergeKeys": keys, "generators": [
+                                   {"clusters": {"selector": PRODUCTION}}, {"list": {"elements": elements}}]}}],
+                                   "template": {"metadata": {"name": "m-{{.name}}"}, "spec": {}}}}}
+    assert preview([merge(["name"], [{"name": "spoke-1"}, {"name": "spoke-1"}])])["problems"] == [
+        'ApplicationSet m: its Merge generator\'s generator 2 gives two parameter sets with merge keys {"name": "spoke-1"}, '
+        "which Argo CD refuses"]
+    # A merge key the clusters do not have is null for all of them: two sets alike already.
+    assert "generator 1 gives two parameter sets with merge keys {\"region\": null}" in preview(
+        [merge(["region"], [])])["problems"][0]
+    assert preview([merge([], [])])["problems"] == [
+        "ApplicationSet m: its Merge generator needs two generators or more and mergeKeys"]
+
+
+def test_a_matrixs_first_generator_wins_a_parameter_both_give():
+    report = preview([item(elements=[{"name": "fixed", "app": "a"}], app_name="{{.app}}-{{.name}}", path="web")])
+    assert [a["name"] for a in report["applications"]] == ["a-fixed", "a-fixed"]
+    assert "'a-fixed' is generated 2 times" in report["problems"][0]
