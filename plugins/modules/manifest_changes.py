@@ -66,6 +66,7 @@ EXAMPLES = r"""
   kubernetes.core.k8s:
     definition: "{{ install.definitions }}"
     namespace: argocd
+    apply: true
     server_side_apply:
       field_manager: my-installer
   when: install.definitions | length > 0

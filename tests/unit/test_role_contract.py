@@ -45,3 +45,21 @@ def test_playbooks_tag_every_role_by_its_name():
             for entry in play.get("roles", []):
                 name = entry["role"].rsplit(".", 1)[-1]
                 assert name in entry.get("tags", []), (playbook.name, name)
+
+
+def k8s_tasks(tasks):
+    for task in tasks or []:
+        for part in ("block", "rescue", "always"):
+            yield from k8s_tasks(task.get(part))
+        if "kubernetes.core.k8s" in task:
+            yield task.get("name"), task["kubernetes.core.k8s"]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_server_side_apply_is_asked_for_with_apply(role):
+    """kubernetes.core.k8s ignores server_side_apply unless apply is true, and then merge-patches: a field the
+    role stopped setting (an argocd-cm key, a label) would stay on the cluster forever."""
+    for path in sorted((ROOT / "roles" / role / "tasks").glob("*.yml")):
+        for name, args in k8s_tasks(yaml.safe_load(path.read_text())):
+            if "server_side_apply" in args:
+                assert args.get("apply") is True, (path.name, name)
