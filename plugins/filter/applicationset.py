@@ -22,8 +22,8 @@ author:
   - hubspoke developers (@hubspoke)
 description:
   - Returns an C(argoproj.io/v1alpha1) ApplicationSet with C(goTemplate=true) and C(missingkey=error).
-  - The cluster part is a Cluster generator with O(_input.selector) and O(_input.cluster_values); with
-    O(_input.cluster_overrides), a Merge of it and a List of each named cluster's values, merged by cluster name.
+  - The cluster part is a Cluster generator with O(_input.selector) and O(_input.cluster_values); a value that
+    O(_input.cluster_overrides) changes for some clusters is a Go template choosing by the cluster's name.
   - With O(_input.git_directories), O(_input.git_files) or O(_input.elements) (one of them), a Matrix of that Git
     directories, Git files or List generator and the cluster part, one Application per directory, file or element
     and cluster.
@@ -93,7 +93,8 @@ options:
       cluster_overrides:
         description:
           - Per cluster (its name in Argo CD, the inventory host unless it registered under another name), values
-            that replace O(_input.cluster_values) for that cluster. A cluster the selector does not pick gets nothing.
+            that replace O(_input.cluster_values) for that cluster. Each overridden value needs its default in
+            O(_input.cluster_values). A cluster the selector does not pick gets nothing.
         type: dict
         default: {}
       helm:
@@ -299,17 +300,32 @@ def _string(value):
 
 
 def _clusters(item, selector):
-    """The Cluster generator, with `cluster_values`; with `cluster_overrides`, a Merge of it and a List of each
-    named cluster's values by cluster name, so that a cluster's own values win (deep-merged, as Argo CD does)."""
-    clusters = {"selector": selector}
-    if item.get("cluster_values"):
-        clusters["values"] = {key: _string(value) for key, value in item["cluster_values"].items()}
+    """The Cluster generator, with `cluster_values`; a value `cluster_overrides` changes for some clusters becomes
+    a Go template choosing by the cluster's name, which Argo CD renders per cluster. Not a Merge of the clusters
+    and a List: in Go template mode Argo CD panics merging a List's values over a Cluster generator's
+    (argo-cd issue #16417), and a Merge could not nest under a Matrix with Git or List parts."""
+    name = item["name"]
+    values = {key: _string(value) for key, value in (item.get("cluster_values") or {}).items()}
     overrides = item.get("cluster_overrides") or {}
-    if not overrides:
-        return {"clusters": clusters}
-    elements = [{"name": cluster, "values": {key: _string(value) for key, value in (values or {}).items()}}
-                for cluster, values in overrides.items()]
-    return {"merge": {"mergeKeys": ["name"], "generators": [{"clusters": clusters}, {"list": {"elements": elements}}]}}
+    for cluster, changed in overrides.items():
+        if "`" in str(cluster):
+            raise AnsibleFilterError("ApplicationSet {0!r}: cluster_overrides: a cluster name with a backquote "
+                                     "({1!r}) cannot be matched".format(name, cluster))
+        unknown = sorted(set(changed or {}) - set(values))
+        if unknown:
+            raise AnsibleFilterError("ApplicationSet {0!r}: cluster_overrides[{1!r}] sets {2}, which cluster_values "
+                                     "does not: give every overridden value its default there".format(
+                                         name, cluster, ", ".join(unknown)))
+    for key in values:
+        branches = [(cluster, _string(changed[key])) for cluster, changed in overrides.items()
+                    if key in (changed or {})]
+        if branches:
+            values[key] = "".join("{{{{{0}if eq .name `{1}`}}}}{2}".format("else " if n else "", cluster, value)
+                                  for n, (cluster, value) in enumerate(branches)) + "{{else}}" + values[key] + "{{end}}"
+    clusters = {"selector": selector}
+    if values:
+        clusters["values"] = values
+    return {"clusters": clusters}
 
 
 def _generators(item, selector):
@@ -382,10 +398,13 @@ def applicationset(item, namespace="argocd"):
             "syncPolicy": _sync_policy(item.get("sync") or {}),
         }),
     }
+    metadata = {"name": name, "namespace": namespace}
+    if item.get("labels"):  # an empty map the API server drops would make every server-side apply a write
+        metadata["labels"] = dict(item["labels"])
     return {
         "apiVersion": "argoproj.io/v1alpha1",
         "kind": "ApplicationSet",
-        "metadata": {"name": name, "namespace": namespace, "labels": dict(item.get("labels") or {})},
+        "metadata": metadata,
         "spec": {"goTemplate": True, "goTemplateOptions": ["missingkey=error"], "generators": generators,
                  "template": template},
     }

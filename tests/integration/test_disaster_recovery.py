@@ -385,7 +385,7 @@ SYNCED = {"tuned": ["tuned-shared", "tuned-own"], "by-elements": ["el-alpha", "e
 
 def test_each_generator_of_the_roles_vocabulary_generates_what_the_preview_predicted_and_syncs(dr, local_fleet, tmp_path):
     """The role's own keys for each generator, against Argo CD's ApplicationSet controller: Cluster values with
-    per-cluster overrides (a Merge), a List x clusters, Git files x clusters (not predicted: its parameters are
+    per-cluster overrides (templates by cluster name), a List x clusters, Git files x clusters (not predicted: its parameters are
     in the repository) and a multi-source Application generate the Applications the preview predicted (and the
     Git files the ones its files say), and all of them sync from the file:// repository; a Helm source's
     fields reach each generated Application rendered for its cluster. Rendering that chart needs the helm

@@ -8,8 +8,9 @@ a destination outside the AppProject leaves an Application that never syncs. The
 cluster's name, server and labels, which is all a Cluster generator reads, so the same Applications can be
 rendered here (module_utils/argocd/go_template.py) and the mistakes named with their clusters. Cluster, List,
 Matrix and Merge generators of those are evaluated as Argo CD v3's do (a Matrix's first generator and a Merge's
-later ones win, maps deep-merged as mergo merges them); a Git generator's parameters live in a repository, so
-an ApplicationSet with one is reported with the clusters it selects and no names.
+later ones win, maps deep-merged as mergo merges them, a merge that makes mergo panic refused); a Git
+generator's parameters live in a repository, so an ApplicationSet with one is reported with the clusters it
+selects and no names.
 """
 
 import fnmatch
@@ -45,7 +46,7 @@ def inventory_clusters(hosts, hostvars):
         clusters[host] = {
             "name": name, "nameNormalized": _normalized(name),
             "server": registered.get("server") or values.get("hubspoke_server") or "",
-            "project": "", "metadata": {"labels": dict(values.get("hubspoke_labels") or {}, **SECRET_TYPE)},
+            "project": "", "metadata": {"labels": StringMap(values.get("hubspoke_labels") or {}, **SECRET_TYPE)},
         }
     return clusters
 
@@ -54,18 +55,25 @@ class GeneratorRefused(Exception):
     """A generator Argo CD refuses when it runs it (a Merge without merge keys, or whose keys are not unique)."""
 
 
-def _empty(value):
-    return value is None or value is False or value == 0 or value == "" or value == [] or value == {}
+class StringMap(dict):
+    """A map the Cluster generator gives as Go's map[string]string (its values, the Secret's labels), which
+    mergo cannot merge another generator's map[string]any into."""
 
 
 def _merged(base, override):
-    """`override` over `base` as mergo.Merge(WithOverride) does in Argo CD: maps merge key by key, and an empty
-    value does not replace a set one."""
-    out = dict(base)
+    """`override` over `base` as mergo.Merge(WithOverride) does in Argo CD: maps merge key by key, anything else
+    (an empty value too) replaces what was there. Merging a List's or Git's map into a Cluster generator's
+    panics in Argo CD's controller (argo-cd issue #16417), so that is refused here."""
+    out = type(base)(base)
     for key, value in override.items():
         if isinstance(value, dict) and isinstance(out.get(key), dict):
+            if isinstance(out[key], StringMap) and not isinstance(value, StringMap) and value:
+                raise GeneratorRefused("its Merge generator merges another generator's {0} over a Cluster generator's, "
+                                       "which stops Argo CD's controller in Go template mode (argo-cd issue #16417): "
+                                       "merge Cluster generators instead, or set those values in the first "
+                                       "generator".format(key))
             out[key] = _merged(out[key], value)
-        elif not (_empty(value) and key in out and not _empty(out[key])):
+        else:
             out[key] = value
     return out
 
@@ -113,7 +121,7 @@ def _cluster_params(generator, clusters, missing_error):
     for host, params in picked:
         values = {key: render(str(value), params, missing_error)
                   for key, value in (generator.get("values") or {}).items()}
-        out.append((host, dict(params, values=values) if values else params))
+        out.append((host, dict(params, values=StringMap(values)) if values else params))
     return out
 
 

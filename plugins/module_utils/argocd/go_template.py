@@ -3,9 +3,10 @@
 """The part of Go's text/template an ApplicationSet's names and destinations use, evaluated as Argo CD does.
 
 Written here because no maintained Python library evaluates Go templates. Only what can be evaluated exactly
-is: text, field chains (`{{.metadata.labels.region}}`), `index` of a field chain by literal keys, comments and
-the `{{-`/`-}}` trim markers. Anything else (pipelines, functions, variables, if/range) raises Unpredictable,
-so that a preview says it cannot tell instead of guessing.
+is: text, field chains (`{{.metadata.labels.region}}`), `index` of a field chain by literal keys, comments, the
+`{{-`/`-}}` trim markers, and `if`/`else if`/`else`/`end` on `eq <field chain> <literal>` (what the
+applicationsets role writes for per-cluster values). Anything else (pipelines, functions, variables, other
+conditions, range) raises Unpredictable, so that a preview says it cannot tell instead of guessing.
 """
 
 import re
@@ -53,7 +54,7 @@ def _literal(token, template):
         return token[1:-1]
     if re.match(r"^-?[0-9]+$", token):
         return int(token)
-    raise Unpredictable("{0!r}: index takes literal keys here, got {1}".format(template, token))
+    raise Unpredictable("{0!r}: only literal keys and values are evaluated here, got {1}".format(template, token))
 
 
 def _index(params, args, template, missing_error):
@@ -85,18 +86,81 @@ def _action(params, body, template, missing_error):
     raise Unpredictable("{0!r} uses {{{{{1}}}}}, which this preview does not evaluate".format(template, body))
 
 
-def render(template, params, missing_error=True):
-    """`template` rendered over `params`; MissingKey where Argo CD would fail, Unpredictable where it cannot tell."""
-    out, position = [], 0
+def _pieces(template):
+    """[(is_action, text or action body)], the trim markers applied to the text beside them."""
+    pieces, position = [], 0
     for match in ACTION.finditer(template):
         text = template[position:match.start()]
-        if match.group(1):
-            text = text.rstrip()
-        out.append(text)
-        out.append(_action(params, match.group(2), template, missing_error))
+        pieces.append((False, text.rstrip() if match.group(1) else text))
+        pieces.append((True, match.group(2).strip()))
         position = match.end()
         if match.group(3):
             rest = template[position:]
             position += len(rest) - len(rest.lstrip())
-    out.append(template[position:])
-    return "".join(out)
+    pieces.append((False, template[position:]))
+    return pieces
+
+
+def _keyword(body):
+    return body.split(None, 1)[0] if body else ""
+
+
+def _condition(params, condition, template, missing_error):
+    tokens = TOKEN.findall(condition)
+    if len(tokens) != 3 or tokens[0] != "eq" or not FIELD_CHAIN.match(tokens[1]):
+        raise Unpredictable("{0!r} uses {{{{if {1}}}}}, which this preview does not evaluate".format(template, condition))
+    literal = _literal(tokens[2], template)
+    value = _field(params, tokens[1], missing_error)
+    if type(value) is not type(literal):  # Go's eq fails on them ("incompatible types for comparison")
+        raise Unpredictable("{0!r} compares a {1} with a {2}".format(
+            template, type(value).__name__, type(literal).__name__))
+    return value == literal
+
+
+def _block(pieces, i, params, template, missing_error, emit):
+    """(the output of pieces[i:] up to an else or end of the enclosing if, where it stopped, that action);
+    `emit` false walks a branch not taken, evaluating nothing in it, as Go does."""
+    out = []
+    while i < len(pieces):
+        is_action, value = pieces[i]
+        if not is_action:
+            out.append(value if emit else "")
+        elif _keyword(value) in ("else", "end"):
+            return "".join(out), i, value
+        elif _keyword(value) == "if":
+            text, i = _if(pieces, i, params, template, missing_error, emit)
+            out.append(text)
+            continue
+        elif emit:
+            out.append(_action(params, value, template, missing_error))
+        i += 1
+    return "".join(out), i, None
+
+
+def _if(pieces, i, params, template, missing_error, emit):
+    """(the output of the if at pieces[i], the piece after its end)."""
+    condition, chosen, output = pieces[i][1][2:].strip(), False, ""
+    i += 1
+    while True:
+        taken = emit and not chosen and (condition is None or _condition(params, condition, template, missing_error))
+        text, i, stop = _block(pieces, i, params, template, missing_error, taken)
+        if stop is None:
+            raise Unpredictable("{0!r}: an if without its end".format(template))
+        if taken:
+            chosen, output = True, text
+        i += 1
+        if stop == "end":
+            return output, i
+        rest = stop[len("else"):].strip()
+        if rest and _keyword(rest) != "if":
+            raise Unpredictable("{0!r} uses {{{{{1}}}}}, which this preview does not evaluate".format(template, stop))
+        condition = rest[2:].strip() if rest else None
+
+
+def render(template, params, missing_error=True):
+    """`template` rendered over `params`; MissingKey where Argo CD would fail, Unpredictable where it cannot tell."""
+    pieces = _pieces(template)
+    out, i, stop = _block(pieces, 0, params, template, missing_error, True)
+    if stop is not None:
+        raise Unpredictable("{0!r}: {{{{{1}}}}} outside an if".format(template, stop))
+    return out

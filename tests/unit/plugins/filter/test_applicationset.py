@@ -12,7 +12,7 @@ SEED = {"name": "my-app", "repo_url": "https://git.example.com/my-app.git", "pat
 def test_seed_example_cluster_generator_with_overlay_per_environment():
     appset = applicationset(SEED)
     spec = appset["spec"]
-    assert appset["metadata"] == {"name": "my-app", "namespace": "argocd", "labels": {}}
+    assert appset["metadata"] == {"name": "my-app", "namespace": "argocd"}
     assert spec["goTemplate"] is True and spec["goTemplateOptions"] == ["missingkey=error"]
     assert spec["generators"] == [{"clusters": {"selector": {"matchLabels": {"environment": "production"}}}}]
     template = spec["template"]
@@ -63,13 +63,24 @@ def test_bad_input_names_the_applicationset(item, message):
     assert message in str(err.value)
 
 
-def test_cluster_values_and_a_merge_of_per_cluster_overrides_by_name():
-    spec = applicationset(dict(SEED, cluster_values={"replicas": 2, "debug": False},
-                               cluster_overrides={"spoke-1": {"replicas": 5}}))["spec"]
-    assert spec["generators"] == [{"merge": {"mergeKeys": ["name"], "generators": [
-        {"clusters": {"selector": SEED["selector"], "values": {"replicas": "2", "debug": "false"}}},
-        {"list": {"elements": [{"name": "spoke-1", "values": {"replicas": "5"}}]}}]}}]
+def test_cluster_overrides_become_values_chosen_by_the_clusters_name():
+    spec = applicationset(dict(SEED, cluster_values={"replicas": 2, "debug": False, "tier": "web"},
+                               cluster_overrides={"spoke-1": {"replicas": 5, "debug": True}, "spoke-2": {"replicas": 3}}))["spec"]
+    assert spec["generators"] == [{"clusters": {"selector": SEED["selector"], "values": {
+        "replicas": "{{if eq .name `spoke-1`}}5{{else if eq .name `spoke-2`}}3{{else}}2{{end}}",
+        "debug": "{{if eq .name `spoke-1`}}true{{else}}false{{end}}",
+        "tier": "web"}}}]
     assert spec["template"]["metadata"]["name"] == "my-app-{{.name}}"
+
+
+@pytest.mark.parametrize("overrides,message", [
+    ({"spoke-1": {"zone": "a"}}, "cluster_overrides['spoke-1'] sets zone, which cluster_values does not"),
+    ({"spoke`1": {"replicas": 5}}, "a cluster name with a backquote"),
+])
+def test_an_override_without_a_default_or_with_an_unmatchable_name_is_refused(overrides, message):
+    with pytest.raises(AnsibleFilterError, match="my-app") as err:
+        applicationset(dict(SEED, cluster_values={"replicas": 2}, cluster_overrides=overrides))
+    assert message in str(err.value)
 
 
 @pytest.mark.parametrize("key,first", [

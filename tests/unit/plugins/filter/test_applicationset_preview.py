@@ -121,18 +121,37 @@ def test_cluster_overrides_win_for_their_cluster_and_others_keep_the_shared_valu
     assert report["selected"] == {"guestbook": ["spoke-1", "spoke-2"]} and report["problems"] == []
 
 
-def test_a_merge_keeps_only_the_first_generators_sets_and_an_empty_value_overrides_nothing():
-    definition = {"apiVersion": "argoproj.io/v1alpha1", "kind": "ApplicationSet", "metadata": {"name": "merged"},
-                  "spec": {"goTemplate": True, "generators": [{"merge": {"mergeKeys": ["server"], "generators": [
-                      {"clusters": {"selector": {"matchLabels": {"region": "cn-hangzhou"}}, "values": {"ns": "base"}}},
-                      {"clusters": {"selector": PRODUCTION, "values": {"ns": "over"}}},
-                      {"list": {"elements": [{"server": "https://127.0.0.1:16010", "values": {"ns": ""}},
-                                             {"server": "https://elsewhere:6443", "values": {"ns": "x"}}]}}]}}],
-                      "template": {"metadata": {"name": "m-{{.name}}"},
-                                   "spec": {"destination": {"server": "{{.server}}", "namespace": "{{.values.ns}}"}}}}}
-    report = preview([{"definition": definition}])
+def merge_of(*generators, keys=("server",), name="m-{{.name}}", namespace="{{.values.ns}}"):
+    return {"definition": {"apiVersion": "argoproj.io/v1alpha1", "kind": "ApplicationSet", "metadata": {"name": "merged"},
+                           "spec": {"goTemplate": True, "generators": [{"merge": {"mergeKeys": list(keys),
+                                                                                  "generators": list(generators)}}],
+                                    "template": {"metadata": {"name": name}, "spec": {"destination": {
+                                        "server": "{{.server}}", "namespace": namespace}}}}}}
+
+
+def test_a_merge_keeps_only_the_first_generators_sets_and_the_later_ones_win():
+    report = preview([merge_of({"clusters": {"selector": {"matchLabels": {"region": "cn-hangzhou"}}, "values": {"ns": "base"}}},
+                               {"clusters": {"selector": PRODUCTION, "values": {"ns": "over"}}})])
     assert [(a["name"], a["namespace"]) for a in report["applications"]] == [("m-spoke-1", "over")]
-    assert report["selected"] == {"merged": ["spoke-1"]}
+    assert report["selected"] == {"merged": ["spoke-1"]} and report["problems"] == []
+
+
+def test_an_empty_value_of_a_later_generator_replaces_the_first_ones_and_unmatched_sets_are_dropped():
+    """mergo.Merge(WithOverride) sets every key of the override, empty or not (Argo CD's merge.go)."""
+    report = preview([merge_of({"list": {"elements": [{"server": "https://a", "name": "a", "ns": "base"},
+                                                      {"server": "https://b", "name": "b", "ns": "base"}]}},
+                               {"list": {"elements": [{"server": "https://a", "ns": ""},
+                                                      {"server": "https://c", "name": "c", "ns": "x"}]}},
+                               namespace="{{.ns}}")])
+    assert [(a["name"], a["namespace"]) for a in report["applications"]] == [("m-a", ""), ("m-b", "base")]
+
+
+def test_a_lists_values_merged_over_a_cluster_generators_is_refused_as_argo_cd_panics_on_it():
+    report = preview([merge_of({"clusters": {"selector": PRODUCTION, "values": {"ns": "base"}}},
+                               {"list": {"elements": [{"server": "https://127.0.0.1:16010", "values": {"ns": "x"}}]}})])
+    assert report["applications"] == []
+    assert len(report["problems"]) == 1 and "merged" in report["problems"][0]
+    assert "argo-cd issue #16417" in report["problems"][0]
 
 
 def test_a_merge_argo_cd_refuses_is_a_problem():

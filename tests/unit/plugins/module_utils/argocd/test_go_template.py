@@ -22,6 +22,12 @@ PARAMS = {"name": "spoke-1", "server": "https://10.0.0.1:6443", "replicas": 3, "
     ("a  {{- .name -}}  b", "aspoke-1b"),
     ("{{/* a comment */}}plain", "plain"),
     ("no actions", "no actions"),
+    ("{{if eq .name `spoke-1`}}5{{else}}2{{end}}", "5"),
+    ('{{if eq .name "spoke-9"}}5{{else if eq .name "spoke-1"}}4{{else}}2{{end}}', "4"),
+    ("{{if eq .name `spoke-9`}}5{{end}}-x", "-x"),
+    ("{{if eq .replicas 3}}three{{end}}", "three"),
+    ("{{- if eq .name `spoke-1` -}}  a  {{- else -}} b {{- end }}", "a"),
+    ("{{if eq .name `x`}}{{if eq .name `y`}}1{{end}}{{else}}{{if eq .name `spoke-1`}}2{{end}}{{end}}", "2"),
 ])
 def test_renders_what_argo_cd_renders(template, expected):
     assert render(template, PARAMS) == expected
@@ -35,7 +41,9 @@ def test_a_missing_field_stops_with_missingkey_error_and_prints_no_value_without
 
 @pytest.mark.parametrize("template", [
     "{{.name | lower}}", "{{ printf \"%s\" .name }}", "{{ if .name }}x{{ end }}", "{{ $x := .name }}",
-    "{{ .metadata }}", "{{ index .metadata.labels .name }}",
+    "{{ .metadata }}", "{{ index .metadata.labels .name }}", "{{ if ne .name `x` }}y{{ end }}",
+    "{{ if eq .name `x` }}y", "{{ end }}", "{{ if eq .name `x` }}y{{ else with .z }}w{{ end }}",
+    "{{ if eq .replicas `3` }}y{{ end }}",
 ])
 def test_what_it_does_not_evaluate_is_unpredictable(template):
     with pytest.raises(Unpredictable):
@@ -47,3 +55,9 @@ def test_a_float_is_unpredictable_as_go_prints_it_otherwise():
     with pytest.raises(Unpredictable):
         render("{{.values.weight}}", {"values": {"weight": 1.0}})
     assert render("{{.values.replicas}}", {"values": {"replicas": 3}}) == "3"
+
+
+def test_a_branch_not_taken_is_not_evaluated_as_in_go():
+    assert render("{{if eq .name `spoke-1`}}ok{{else}}{{.metadata.labels.region}}{{end}}", PARAMS) == "ok"
+    with pytest.raises(MissingKey):
+        render("{{if eq .name `spoke-2`}}ok{{else}}{{.metadata.labels.region}}{{end}}", PARAMS)
