@@ -26,14 +26,25 @@ log() { printf '[build %d/%d %s] %s\n' "$step" "$steps" "$label" "$*" >&2; }
 elapsed() { printf '%dm%02ds' $((SECONDS / 60)) $((SECONDS % 60)); }
 
 # usage: begin <label> <out dir>: start the next step; returns 1 (skip it) when its build is cached.
+# A lock beside the output lets two build.sh share one cache at once (make integration builds the extras in the
+# background while a test may ask for one): the second waits for the first and then finds the build cached.
 begin() {
     step=$((step + 1)) label=$1
+    mkdir -p "$(dirname "$2")"
+    exec {lock}>"$2.lock"
+    if ! flock -n "$lock"; then
+        log "another build.sh is building into $2; waiting for it"
+        flock "$lock"
+    fi
     if [ -f "$2/.complete" ]; then
         log "cached in $2, nothing to build"
+        unlock
         return 1
     fi
     log "building into $2 ($(elapsed) so far)"
 }
+
+unlock() { exec {lock}>&-; }
 
 # Run a long command with a line every 30 s, so nobody faces a silent terminal for minutes.
 progress() {
@@ -49,6 +60,7 @@ progress() {
 
 done_step() {
     touch "$1/.complete"
+    unlock
     log "built into $1 ($(elapsed) so far)"
 }
 

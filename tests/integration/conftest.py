@@ -11,6 +11,36 @@ from helpers import argocd_cluster_secrets, fleet_api, fleet_secrets
 from localfleet import config, fleet
 
 
+# The order in which `make integration` builds the extras in the background (build.sh karmada argocd ...).
+BUILD_ORDER = ("karmada", "argocd", "thanos", "gatekeeper")
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node):
+    """The controller decides once which extras are still to build, so that every worker orders the same
+    collection (xdist aborts when two workers collect different orders) even if a build ends meanwhile."""
+    node.workerinput["extras_missing"] = _missing_extras()
+
+
+def _missing_extras():
+    return [name for name in config.missing_builds(BUILD_ORDER) if name != "kubernetes"]
+
+
+def pytest_collection_modifyitems(items):
+    """Test files that need no extra build first, the largest first; then those waiting on a build, in the order
+    the background build finishes them. With every build cached, the order is by size alone."""
+    workerinput = getattr(items[0].config, "workerinput", None) if items else None
+    missing = workerinput["extras_missing"] if workerinput else _missing_extras()
+    per_file, rank = {}, {}
+    for item in items:
+        path = item.nodeid.split("::")[0]
+        per_file[path] = per_file.get(path, 0) + 1
+        marker = item.get_closest_marker("builds")
+        needed = [BUILD_ORDER.index(name) + 1 for name in (marker.args if marker else ()) if name in missing]
+        rank[path] = max(needed, default=0)
+    items.sort(key=lambda item: (rank[item.nodeid.split("::")[0]], -per_file[item.nodeid.split("::")[0]]))
+
+
 @dataclass(frozen=True)
 class Fleet:
     kubeconfig: Path

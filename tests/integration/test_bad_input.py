@@ -24,6 +24,8 @@ from localfleet import config, fleet, process
 from localfleet.cluster import LocalCluster
 from localfleet.demo_app import TARGETS
 
+pytestmark = pytest.mark.builds("karmada")
+
 REGISTER = ROOT / "playbooks/register_spokes.yml"
 JOIN = ROOT / "playbooks/karmada_join.yml"
 POLICIES = ROOT / "playbooks/karmada_policies.yml"

@@ -15,6 +15,8 @@ import pytest
 from helpers import ROOT
 from localfleet import config
 
+pytestmark = pytest.mark.builds("argocd")
+
 PORT_BASE = "22000"  # clear of the test fleets' ranges (TEST_PORT_BASES in the Makefile, 1000 ports each)
 
 

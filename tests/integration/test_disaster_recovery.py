@@ -17,6 +17,8 @@ from helpers import INVENTORY, ROOT, assert_no_secret_in, delete_namespace, inst
 from localfleet import config, demo_app, fleet
 from localfleet.demo_app import TARGETS
 
+pytestmark = pytest.mark.builds("argocd")
+
 SITE = ROOT / "playbooks/site.yml"
 DEREGISTER = ROOT / "playbooks/deregister.yml"
 FAILOVER = ROOT / "playbooks/failover.yml"

@@ -19,6 +19,8 @@ from helpers import ROOT, delete_namespace, run_playbook
 from localfleet import config, fleet
 from localfleet.gatekeeper import Gatekeeper
 
+pytestmark = pytest.mark.builds("gatekeeper")
+
 GOVERNANCE = ROOT / "playbooks/governance.yml"
 REPORT = ROOT / "playbooks/compliance_report.yml"
 EXAMPLE = ROOT / "inventories/examples/governance"

@@ -15,6 +15,8 @@ import upstream
 from helpers import INVENTORY, ROOT, assert_no_secret_in, delete_namespace, fleet_api, kube_system_uid, run_playbook
 from localfleet import config, fleet
 
+pytestmark = pytest.mark.builds("karmada")
+
 JOIN = ROOT / "playbooks/karmada_join.yml"
 POLICIES = ROOT / "playbooks/karmada_policies.yml"
 WHOAMI = ROOT / "tests/integration/playbooks/whoami.yml"

@@ -16,6 +16,8 @@ import upstream
 from helpers import INVENTORY, ROOT
 from localfleet import fleet
 
+pytestmark = pytest.mark.builds("karmada", "gatekeeper")
+
 SCENARIOS = sorted(p.parent.name for p in (ROOT / "extensions/molecule").glob("*/molecule.yml"))
 
 

@@ -19,6 +19,8 @@ import upstream
 from helpers import INVENTORY, ROOT, assert_no_secret_in, delete_namespace, install_crds, run_playbook
 from localfleet import config, fleet, pki
 
+pytestmark = pytest.mark.builds("thanos")
+
 THANOS = ROOT / "playbooks/thanos.yml"
 
 
