@@ -129,11 +129,13 @@ unit: setup ## unit tests (pytest; fake I/O only)
 # fleet of its own (.fleet-test, .fleet-test-2, ...; 1000 ports from its base below), so a demo fleet can run
 # beside them. Most of a test's time is waiting on API servers and controllers: on two cores two fleets took
 # the tests from about 42 to 31 minutes (docs/benchmarks.md). The bases skip 20000 and 22000 (test_network_preflight's and test_demo's fleets).
-# Kubernetes is built before the tests start; the extras (Karmada, Argo CD, Thanos, Gatekeeper: most of a cold
+# Kubernetes is built before the tests start; the extras (Karmada, Argo CD, Thanos, Argo Rollouts, Gatekeeper: most of a cold
 # build) build in the background at the lowest priority while the tests that need none of them run first
 # (tests/integration/conftest.py orders them); a test that needs one waits for it (build.sh's lock). The
 # background build's output is in $(WORKDIR)/extras-build.log, and its failure fails the target.
 EXTRAS_LOG := $(WORKDIR)/extras-build.log
+# In the order tests/integration/conftest.py expects them (BUILD_ORDER).
+TEST_EXTRAS := karmada argocd thanos rollouts gatekeeper
 TEST_WORKERS    ?= 2
 TEST_PORT_BASES := 18000 24000 25000 26000 27000 28000
 TEST_FLEETS      = $(foreach i,$(shell seq $(TEST_WORKERS)),--tx popen//env:FLEET_DIR=$(CURDIR)/.fleet-test$(if $(filter-out 1,$(i)),-$(i))//env:FLEET_PORT_BASE=$(word $(i),$(TEST_PORT_BASES)))
@@ -141,8 +143,8 @@ integration: setup fleet-deps upstream ## integration tests on TEST_WORKERS test
 	@[ "$(TEST_WORKERS)" -ge 1 ] && [ "$(TEST_WORKERS)" -le $(words $(TEST_PORT_BASES)) ] || \
 	  { echo "TEST_WORKERS must be 1 to $(words $(TEST_PORT_BASES)), got $(TEST_WORKERS)"; exit 2; }
 	bash localfleet/build.sh
-	@mkdir -p $(WORKDIR); echo "building Karmada, Argo CD, Thanos and Gatekeeper in the background: $(EXTRAS_LOG)"
-	@setsid nice -n 19 bash localfleet/build.sh karmada argocd thanos gatekeeper >$(EXTRAS_LOG) 2>&1 & builder=$$!; \
+	@mkdir -p $(WORKDIR); echo "building Karmada, Argo CD, Thanos, Argo Rollouts and Gatekeeper in the background: $(EXTRAS_LOG)"
+	@setsid nice -n 19 bash localfleet/build.sh $(TEST_EXTRAS) >$(EXTRAS_LOG) 2>&1 & builder=$$!; \
 	  trap 'kill -- -$$builder 2>/dev/null || true' EXIT; \
 	  rc=0; pytest tests/integration --durations=40 --dist loadfile --no-loadscope-reorder $(TEST_FLEETS) || rc=$$?; \
 	  if [ $$rc != 0 ]; then echo "the background build's last lines:"; tail -n 15 $(EXTRAS_LOG); \

@@ -110,8 +110,9 @@ class ArgoCDControllers(process.ProcessGroup):
             (data / name).mkdir(parents=True, exist_ok=True)
         env.update(ARGOCD_TLS_DATA_PATH=str(data / "tls"), ARGOCD_SSH_DATA_PATH=str(data / "ssh"),
                    ARGOCD_GNUPGHOME=str(data / "gpg/keys"), ARGOCD_GPG_DATA_PATH=str(data / "gpg/source"))
-        if component == "argocd-repo-server":  # Kustomize sources: kustomize on its PATH, as in Argo CD's image
-            env["PATH"] = os.pathsep.join([str(config.binary("kustomize").parent), os.environ.get("PATH", "")])
+        if component == "argocd-repo-server":  # Kustomize and Helm sources: both on its PATH, as in Argo CD's image
+            env["PATH"] = os.pathsep.join([str(config.binary("kustomize").parent), str(config.binary("helm").parent),
+                                           os.environ.get("PATH", "")])
         return env
 
     def up(self, timeout=60):

@@ -116,10 +116,10 @@ build_kubernetes() {
 }
 
 # A command whose module builds with a plain `go install pkg@version`.
-# usage: install_command <out> <package@version>
+# usage: install_command <out> <package@version> [ldflags]
 install_command() {
     mkdir -p "$1"
-    GOBIN="$1" progress "compiling $2" go install -trimpath -ldflags "-s -w" "$2"
+    GOBIN="$1" progress "compiling $2" go install -trimpath -ldflags "-s -w ${3:-}" "$2"
 }
 
 build_kwok() {
@@ -202,6 +202,14 @@ build_kustomize() {
     done_step "$out"
 }
 
+# And helm, for Helm sources, as Argo CD's image ships it.
+build_helm() {
+    local out="$cache/bin/helm-$HELM_VERSION"
+    begin "helm $HELM_VERSION" "$out" || return 0
+    install_command "$out" "helm.sh/helm/v3/cmd/helm@$HELM_VERSION" "-X helm.sh/helm/v3/internal/version.version=$HELM_VERSION"
+    done_step "$out"
+}
+
 # Thanos (sidecar and query in one binary) for the functional monitoring test.
 build_thanos() {
     local out="$cache/bin/thanos-$THANOS_VERSION"
@@ -227,12 +235,24 @@ build_gatekeeper() {
     done_step "$out"
 }
 
-# usage: build.sh [karmada] [argocd] [thanos] [gatekeeper]   (Kubernetes and KWOK are always built; argocd brings kustomize)
+# Argo Rollouts' controller for the canary test. Its go.mod pins the Kubernetes modules with replace directives,
+# which the wrapper copies.
+build_rollouts() {
+    local out="$cache/bin/rollouts-$ROLLOUTS_VERSION"
+    begin "rollouts $ROLLOUTS_VERSION" "$out" || return 0
+    local repo=github.com/argoproj/argo-rollouts
+    mkdir -p "$out"
+    build_wrapped rollouts "$repo" "$ROLLOUTS_VERSION" "-X $repo/utils/version.version=${ROLLOUTS_VERSION#v}" \
+        "$repo/cmd/rollouts-controller"
+    done_step "$out"
+}
+
+# usage: build.sh [karmada] [argocd] [thanos] [gatekeeper] [rollouts]   (Kubernetes and KWOK are always built; argocd brings kustomize and helm)
 targets=(kubernetes kwok)
 for extra in "$@"; do
     case $extra in
-        karmada | thanos | gatekeeper) targets+=("$extra") ;;
-        argocd) targets+=(kustomize argocd) ;;
+        karmada | thanos | gatekeeper | rollouts) targets+=("$extra") ;;
+        argocd) targets+=(kustomize helm argocd) ;;
         *) log "unknown component: $extra"; exit 2 ;;
     esac
 done

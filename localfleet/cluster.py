@@ -205,9 +205,11 @@ class LocalCluster(process.ProcessGroup):
                         "topology.kubernetes.io/zone": f"{self.spec.name}-zone-{i % 2}",
                     },
                 },
+                # ephemeral-storage as a kubelet reports its disk: upstream manifests limit it (Argo Rollouts' 1Gi),
+                # and a node without it fits no such pod.
                 "status": {
-                    "allocatable": {"cpu": "32", "memory": "256Gi", "pods": "110"},
-                    "capacity": {"cpu": "32", "memory": "256Gi", "pods": "110"},
+                    "allocatable": {"cpu": "32", "memory": "256Gi", "pods": "110", "ephemeral-storage": "100Gi"},
+                    "capacity": {"cpu": "32", "memory": "256Gi", "pods": "110", "ephemeral-storage": "100Gi"},
                 },
             })
 

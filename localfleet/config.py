@@ -64,10 +64,12 @@ def binary(name, versions=None, cache_dir=None):
         return cache_dir / "bin" / f"kwok-{versions['KWOK_VERSION']}" / name
     if name.startswith("argocd"):
         return cache_dir / "bin" / f"argocd-{versions['ARGOCD_VERSION']}" / name
-    if name in ("thanos", "kustomize"):
+    if name in ("thanos", "kustomize", "helm"):
         return cache_dir / "bin" / f"{name}-{versions[name.upper() + '_VERSION']}" / name
     if name == "gatekeeper":
         return cache_dir / "bin" / f"gatekeeper-{versions['GATEKEEPER_VERSION']}" / name
+    if name == "rollouts-controller":
+        return cache_dir / "bin" / f"rollouts-{versions['ROLLOUTS_VERSION']}" / name
     if name.startswith("karmada"):
         return cache_dir / "bin" / f"karmada-{versions['KARMADA_VERSION']}" / name
     return cache_dir / "bin" / f"kubernetes-{versions['KUBERNETES_VERSION']}" / name
@@ -75,8 +77,8 @@ def binary(name, versions=None, cache_dir=None):
 
 def missing_builds(extras=()):
     """The build.sh arguments still to build: `kubernetes` (always needed), then those of `extras` not cached."""
-    last = {"kubernetes": ["kube-apiserver", "kwok"], "karmada": ["karmada-agent"], "argocd": ["argocd", "kustomize"],
-            "thanos": ["thanos"], "gatekeeper": ["gatekeeper"]}
+    last = {"kubernetes": ["kube-apiserver", "kwok"], "karmada": ["karmada-agent"], "argocd": ["argocd", "kustomize", "helm"],
+            "thanos": ["thanos"], "gatekeeper": ["gatekeeper"], "rollouts": ["rollouts-controller"]}
     return [name for name in ("kubernetes", *extras)
             if not all(binary(b).with_name(".complete").exists() for b in last[name])]
 

@@ -44,6 +44,24 @@ metadata:
 data: {log_level: info}
 """
 GUESTBOOK_REPLICAS = {"production": 3, "staging": 1}
+# A chart of one ConfigMap whose data shows which values reached it: the chart's, a value file's, a parameter's.
+CHART = {
+    "Chart.yaml": "apiVersion: v2\nname: web-settings\nversion: 0.1.0\n",
+    "values.yaml": "replicaCount: 1\nsite: default\ningress: {enabled: true}\n",
+    "values-spoke-1.yaml": "site: hangzhou\n",
+    "values-spoke-2.yaml": "site: beijing\n",
+    "templates/settings.yaml": """\
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: {{ .Release.Name }}-settings
+data:
+  replicas: {{ .Values.replicaCount | quote }}
+  site: {{ .Values.site | quote }}
+  ingress: {{ .Values.ingress.enabled | quote }}
+""",
+}
+
 SERVICE = """\
 apiVersion: v1
 kind: Service
@@ -99,8 +117,8 @@ def ensure_guestbook(path):
 
 
 def seed_repository(path):
-    """A new bare repository at `path` (any old one is removed) with web/spoke-1, web/spoke-2, shop, settings
-    and shared."""
+    """A new bare repository at `path` (any old one is removed) with web/spoke-1, web/spoke-2, shop, settings,
+    shared and chart."""
     work = _new_repository(path)
     for cluster, role, replicas in ((PRIMARY, "primary", 3), (STANDBY, "standby", 0)):
         (work / "web" / cluster).mkdir(parents=True)
@@ -118,6 +136,9 @@ def seed_repository(path):
         (work / "settings" / f"{app}.json").write_text(json.dumps({"app": app}) + "\n")
     (work / "shared").mkdir()
     (work / "shared" / "configmap.yaml").write_text(SHARED_SETTINGS)
+    for name, text in CHART.items():
+        (work / "chart" / name).parent.mkdir(parents=True, exist_ok=True)
+        (work / "chart" / name).write_text(text)
     _push(work, "web")
 
 

@@ -68,7 +68,7 @@ def check_inotify(clusters, gatekeepers, karmada=False, proc=Path("/proc")):
 def ensure_built(*extras):
     """Run build.sh unless the pinned binaries are cached already (the first run pays the build).
 
-    extras: any of "karmada", "argocd", "thanos", "gatekeeper", built beside Kubernetes and KWOK.
+    extras: any of "karmada", "argocd", "thanos", "rollouts", "gatekeeper", built beside Kubernetes and KWOK.
     """
     missing = config.missing_builds(extras)
     if missing:

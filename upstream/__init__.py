@@ -51,6 +51,10 @@ SOURCES = {
     "gatekeeper": Source("github.com/open-policy-agent/gatekeeper/v3", {
         "gatekeeper.yaml": "deploy/gatekeeper.yaml",
     }, "OPA Gatekeeper's install manifest (gatekeeper_manifests: the folder holding gatekeeper.yaml)"),
+    "argo-rollouts": Source("github.com/argoproj/argo-rollouts", {
+        "install.yaml": "manifests/install.yaml",
+        "crds": "manifests/crds",
+    }, "Argo Rollouts' controller manifest and CRDs: argo_rollouts_manifests"),
     "submariner-operator": Source("github.com/submariner-io/submariner-operator", {
         "crds": "config/crd/bases",
     }, "Submariner CRDs: submariner_broker_crds and submariner_join_crds"),

@@ -12,6 +12,8 @@ go 1.24
 
 require (
 	github.com/argoproj/argo-cd/v3 v3.5.1
+	// v1.10.2 needs Go 1.26.10 to build; the local fleet runs the controller it builds, so both stay at v1.10.1.
+	github.com/argoproj/argo-rollouts v1.10.1
 	github.com/karmada-io/karmada v1.18.2
 	github.com/open-policy-agent/gatekeeper/v3 v3.23.1
 	github.com/prometheus-operator/prometheus-operator v0.93.0

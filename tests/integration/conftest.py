@@ -11,8 +11,8 @@ from helpers import argocd_cluster_secrets, fleet_api, fleet_secrets
 from localfleet import config, fleet
 
 
-# The order in which `make integration` builds the extras in the background (build.sh karmada argocd ...).
-BUILD_ORDER = ("karmada", "argocd", "thanos", "gatekeeper")
+# The order in which `make integration` builds the extras in the background (TEST_EXTRAS in the Makefile).
+BUILD_ORDER = ("karmada", "argocd", "thanos", "rollouts", "gatekeeper")
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -37,7 +37,7 @@ def pytest_collection_modifyitems(items):
         per_file[path] = per_file.get(path, 0) + 1
         marker = item.get_closest_marker("builds")
         needed = [BUILD_ORDER.index(name) + 1 for name in (marker.args if marker else ()) if name in missing]
-        rank[path] = max(needed, default=0)
+        rank[path] = max([rank.get(path, 0), *needed])
     items.sort(key=lambda item: (rank[item.nodeid.split("::")[0]], -per_file[item.nodeid.split("::")[0]]))
 
 

@@ -378,11 +378,10 @@ applicationsets_items:
       value_files: [!unsafe 'values-{{{{.name}}}}.yaml']
       values: {{ingress: {{enabled: false}}}}
       parameters: {{replicaCount: !unsafe '{{{{.values.replicas}}}}'}}
-    sync: {{automated: false}}
 """
 VOCABULARY_SETS = ("tuned", "by-elements", "by-files", "two-sources", "charted")
 SYNCED = {"tuned": ["tuned-shared", "tuned-own"], "by-elements": ["el-alpha", "el-beta"],
-          "by-files": ["file-alpha", "file-beta"], "two-sources": ["two-sources"]}
+          "by-files": ["file-alpha", "file-beta"], "two-sources": ["two-sources"], "charted": ["charted"]}
 
 
 def test_each_generator_of_the_roles_vocabulary_generates_what_the_preview_predicted_and_syncs(dr, local_fleet, tmp_path):
@@ -390,9 +389,9 @@ def test_each_generator_of_the_roles_vocabulary_generates_what_the_preview_predi
     per-cluster overrides (templates by cluster name), a List x clusters, Git files x clusters (not predicted: its parameters are
     in the repository) and a multi-source Application generate the Applications the preview predicted (and the
     Git files the ones its files say), and all of them sync from the file:// repository; a Helm source's
-    fields reach each generated Application rendered for its cluster. Rendering that chart needs the helm
-    binary on the repo server's PATH, which the local fleet does not build (the cold builds are already 21
-    of CI's minutes), so that Application's sync is left off."""
+    fields reach each generated Application rendered for its cluster, and the repo server's helm (built from
+    its module, the version Argo CD ships) renders the chart with them: the value file of the cluster, the
+    inline values and the parameter from the cluster's values all show in the ConfigMap it deploys."""
     vars_file = tmp_path / "vocabulary.yml"
     vars_file.write_text(VOCABULARY.format(repo=dr["repo"]))
     servers = {c: local_fleet.api(c).configuration.host.rstrip("/") for c in local_fleet.spokes}
@@ -418,9 +417,8 @@ def test_each_generator_of_the_roles_vocabulary_generates_what_the_preview_predi
                  "the predicted Applications", timeout=60)
         assert generated(local_fleet, VOCABULARY_SETS) == predicted | from_files
         for _appset, name, _server, _namespace in sorted(predicted | from_files):
-            if not name.startswith("charted-"):
-                wait_for(lambda n=name: synced_and_healthy(applications(local_fleet).get(name=n, namespace="argocd")),
-                         f"{name} Synced/Healthy")
+            wait_for(lambda n=name: synced_and_healthy(applications(local_fleet).get(name=n, namespace="argocd")),
+                     f"{name} Synced/Healthy")
         core = {c: client.CoreV1Api(local_fleet.api(c)) for c in local_fleet.spokes}
         assert all(core[c].read_namespaced_config_map("shared-settings", "two-sources").data == {"log_level": "info"}
                    for c in local_fleet.spokes)
@@ -430,6 +428,9 @@ def test_each_generator_of_the_roles_vocabulary_generates_what_the_preview_predi
                 "releaseName": "web", "valueFiles": [f"values-{cluster}.yaml"],
                 "valuesObject": {"ingress": {"enabled": False}},
                 "parameters": [{"name": "replicaCount", "value": replicas}]}
+        settings = {c: core[c].read_namespaced_config_map("web-settings", "charted").data for c in local_fleet.spokes}
+        assert settings == {"spoke-1": {"replicas": "3", "site": "hangzhou", "ingress": "false"},
+                            "spoke-2": {"replicas": "1", "site": "beijing", "ingress": "false"}}
         assert run_playbook(APPLICATIONSETS, INVENTORY, [f"@{vars_file}"]).changed == 0
     finally:
         vars_file.write_text(vars_file.read_text().replace("  - name: ", "  - state: absent\n    name: "))

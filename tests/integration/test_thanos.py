@@ -22,6 +22,7 @@ from localfleet import config, fleet, pki
 pytestmark = pytest.mark.builds("thanos")
 
 THANOS = ROOT / "playbooks/thanos.yml"
+ROLLOUTS = ROOT / "playbooks/rollouts.yml"
 
 
 def endpoint(spoke):
@@ -184,32 +185,11 @@ def query_args(core, deployment, endpoints, directory):
     return args
 
 
-@pytest.mark.parametrize("tls", [False, True], ids=["plaintext", "mutual-tls"])
-def test_query_answers_with_series_of_both_clusters(prometheus, local_fleet, processes, tmp_path, tls):
-    """Real Prometheus (Debian's) and Thanos (built from its module) processes: each spoke's Prometheus gets the
-    external labels the role wrote on its Prometheus object, a sidecar beside it listens where the inventory
-    says (with the TLS files its spec.thanos names, when TLS is on), and a Thanos Query run with the args,
-    endpoint file and client certificate the role generated answers one PromQL query with series from both
-    clusters."""
-    fleet.ensure_built("thanos")
+def start_fleet_query(local_fleet, processes, tmp_path, sidecars, tls):
+    """Each spoke's Prometheus with the external labels the role wrote on its Prometheus object, a sidecar beside it
+    at its port of `sidecars` (with the TLS files its spec.thanos names, when TLS is on), and Query run with the
+    args, endpoint file and client certificate the role generated; returns Query's HTTP port and its log."""
     thanos = config.binary("thanos")
-    sidecars = {spoke: free_port() for spoke in local_fleet.spokes}
-    extra = {"thanos_sidecar_address": "127.0.0.1:{{ thanos_test_ports[inventory_hostname] }}",
-             "thanos_test_ports": sidecars}
-    if tls:
-        extra.update(tls_secrets(local_fleet, tmp_path / "pki"))
-    run = run_playbook(THANOS, INVENTORY, extra, verbosity=3)
-    assert run.rc == 0, run.stdout
-    assert_no_secret_in(run, local_fleet.secrets())
-    # Plaintext is a warning on every side; with the inventory's Secret named, TLS is on and nothing warns.
-    for task, hosts in (("Warn that the StoreAPI would run plaintext", local_fleet.spokes),
-                        ("Warn that Query would read the sidecars in plaintext", [local_fleet.hub])):
-        warned = sorted(h for h, r in run.results(task).items() if r.get("warnings"))
-        assert warned == ([] if tls else sorted(hosts)), (task, warned)
-    if tls:
-        again = run_playbook(THANOS, INVENTORY, extra)
-        assert again.rc == 0 and again.changed == 0, again.stdout
-
     for spoke, grpc in sidecars.items():
         spec = dynamic.DynamicClient(local_fleet.api(spoke)).resources.get(
             api_version="monitoring.coreos.com/v1", kind="Prometheus").get(name="k8s", namespace="monitoring").spec
@@ -239,17 +219,138 @@ def test_query_answers_with_series_of_both_clusters(prometheus, local_fleet, pro
     http = free_port()
     log = processes("query", [thanos, "query", *args, f"--http-address=127.0.0.1:{http}",
                               f"--grpc-address=127.0.0.1:{free_port()}", "--endpoint.sd-config-reload-interval=1s"])
+    return http, log
 
+
+def wait_for_series(http, clusters, timeout=60):
+    """The series of `count by (cluster, team) (up)` once Query answers with `clusters` of them (or at the deadline)."""
     query = urllib.parse.quote('count by (cluster, team) (up{job="prometheus"})')
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + timeout
     series = []
     while time.monotonic() < deadline:
         try:
             series = get_json(f"http://127.0.0.1:{http}/api/v1/query?query={query}&dedup=true")["data"]["result"]
         except OSError:
             series = []
-        if len(series) == len(sidecars):
+        if len(series) == clusters:
             break
         time.sleep(0.5)
+    return series
+
+
+@pytest.mark.parametrize("tls", [False, True], ids=["plaintext", "mutual-tls"])
+def test_query_answers_with_series_of_both_clusters(prometheus, local_fleet, processes, tmp_path, tls):
+    """Real Prometheus (Debian's) and Thanos (built from its module) processes: each spoke's Prometheus gets the
+    external labels the role wrote on its Prometheus object, a sidecar beside it listens where the inventory
+    says (with the TLS files its spec.thanos names, when TLS is on), and a Thanos Query run with the args,
+    endpoint file and client certificate the role generated answers one PromQL query with series from both
+    clusters."""
+    fleet.ensure_built("thanos")
+    sidecars = {spoke: free_port() for spoke in local_fleet.spokes}
+    extra = {"thanos_sidecar_address": "127.0.0.1:{{ thanos_test_ports[inventory_hostname] }}",
+             "thanos_test_ports": sidecars}
+    if tls:
+        extra.update(tls_secrets(local_fleet, tmp_path / "pki"))
+    run = run_playbook(THANOS, INVENTORY, extra, verbosity=3)
+    assert run.rc == 0, run.stdout
+    assert_no_secret_in(run, local_fleet.secrets())
+    # Plaintext is a warning on every side; with the inventory's Secret named, TLS is on and nothing warns.
+    for task, hosts in (("Warn that the StoreAPI would run plaintext", local_fleet.spokes),
+                        ("Warn that Query would read the sidecars in plaintext", [local_fleet.hub])):
+        warned = sorted(h for h, r in run.results(task).items() if r.get("warnings"))
+        assert warned == ([] if tls else sorted(hosts)), (task, warned)
+    if tls:
+        again = run_playbook(THANOS, INVENTORY, extra)
+        assert again.rc == 0 and again.changed == 0, again.stdout
+
+    http, log = start_fleet_query(local_fleet, processes, tmp_path, sidecars, tls)
+    series = wait_for_series(http, len(sidecars))
     assert sorted(s["metric"]["cluster"] for s in series) == sorted(sidecars), log.read_text()[-3000:]
     assert {s["metric"]["team"] for s in series} == {"platform"}
+
+
+def rollout(name, template, image):
+    """A Rollout whose canary sets half the replicas on the new version, then asks the fleet's analysis template."""
+    return {"apiVersion": "argoproj.io/v1alpha1", "kind": "Rollout", "metadata": {"name": name, "namespace": "canary"},
+            "spec": {"replicas": 2, "selector": {"matchLabels": {"app": name}},
+                     "template": {"metadata": {"labels": {"app": name}},
+                                  "spec": {"containers": [{"name": "web", "image": image}]}},
+                     "strategy": {"canary": {"steps": [
+                         {"setWeight": 50},
+                         {"analysis": {"templates": [{"templateName": template, "clusterScope": True}]}}]}}}}
+
+
+def wait_for_rollout(rollouts, name, done, timeout=120):
+    deadline = time.monotonic() + timeout
+    while True:
+        status = rollouts.get(name=name, namespace="canary").to_dict().get("status") or {}
+        if done(status) or time.monotonic() > deadline:
+            return status
+        time.sleep(1)
+
+
+@pytest.mark.builds("thanos", "rollouts")
+def test_a_canary_on_a_spoke_is_judged_on_the_fleets_metrics(prometheus, local_fleet, processes, tmp_path):
+    """Argo Rollouts' controller (built from its module) runs against spoke-1, installed there by the argo_rollouts
+    role with two ClusterAnalysisTemplates whose queries go to the hub's Thanos Query (the inventory's
+    hubspoke_thanos_query_url), which reads both spokes' Prometheus through their sidecars. A canary judged by
+    `count(up) >= 2`, true of the two clusters, is promoted; one judged by `>= 3` is aborted and stays on its
+    stable version. The pods run on KWOK's nodes, so the canary's traffic is not real: the controller's
+    decisions, the AnalysisRuns and the queries are."""
+    fleet.ensure_built("thanos", "rollouts")
+    upstream.fetch("argo-rollouts")  # the local inventory's argo_rollouts_manifests
+    sidecars = {spoke: free_port() for spoke in local_fleet.spokes}
+    thanos = run_playbook(THANOS, INVENTORY, {
+        "thanos_sidecar_address": "127.0.0.1:{{ thanos_test_ports[inventory_hostname] }}", "thanos_test_ports": sidecars})
+    assert thanos.rc == 0, thanos.stdout
+    http, log = start_fleet_query(local_fleet, processes, tmp_path, sidecars, tls=False)
+    assert len(wait_for_series(http, len(sidecars))) == 2, log.read_text()[-3000:]
+
+    templates = [{"name": name, "query": 'count(up{job="prometheus"})', "success_condition": f"result[0] >= {least}",
+                  "count": 1} for name, least in (("fleet-two-clusters-up", 2), ("fleet-three-clusters-up", 3))]
+    extra = {"argo_rollouts_analysis_templates": templates, "hubspoke_thanos_query_url": f"http://127.0.0.1:{http}"}
+    check = run_playbook(ROLLOUTS, INVENTORY, extra, check=True, limit="spoke-1")
+    assert check.rc == 0 and check.changed > 0, check.stdout
+    assert "argo-rollouts" not in {n.metadata.name for n in local_fleet.core("spoke-1").list_namespace().items}
+    run = run_playbook(ROLLOUTS, INVENTORY, extra, limit="spoke-1")
+    assert run.rc == 0, run.stdout
+    again = run_playbook(ROLLOUTS, INVENTORY, extra, limit="spoke-1")
+    assert again.rc == 0 and again.changed == 0, again.stdout
+
+    controller = processes("rollouts-controller", [
+        config.binary("rollouts-controller"), f"--kubeconfig={local_fleet.kubeconfig}", "--context=spoke-1",
+        "--leader-elect=false",
+        f"--metricsPort={free_port()}", f"--healthzPort={free_port()}", "--loglevel=info"])
+    rollouts = dynamic.DynamicClient(local_fleet.api("spoke-1")).resources.get(
+        api_version="argoproj.io/v1alpha1", kind="Rollout")
+    local_fleet.core("spoke-1").create_namespace({"metadata": {"name": "canary"}})
+    try:
+        cases = {"promoted": "fleet-two-clusters-up", "aborted": "fleet-three-clusters-up"}
+        for name, template in cases.items():
+            rollouts.create(body=rollout(name, template, "registry.example/web:1"))
+        for name in cases:  # a first version is not a canary: it becomes stable at once
+            status = wait_for_rollout(rollouts, name, lambda st: st.get("phase") == "Healthy")
+            assert status.get("phase") == "Healthy", (status, controller.read_text()[-3000:])
+        stable = {name: rollouts.get(name=name, namespace="canary").status.stableRS for name in cases}
+        for name in cases:
+            rollouts.patch(name=name, namespace="canary", content_type="application/merge-patch+json", body={
+                "spec": {"template": {"spec": {"containers": [{"name": "web", "image": "registry.example/web:2"}]}}}})
+
+        promoted = wait_for_rollout(rollouts, "promoted", lambda st: st.get("phase") == "Healthy"
+                                    and st.get("stableRS") != stable["promoted"])
+        assert promoted.get("stableRS") == promoted.get("currentPodHash") != stable["promoted"], (
+            promoted, controller.read_text()[-3000:])
+        aborted = wait_for_rollout(rollouts, "aborted", lambda st: st.get("abort"))
+        assert aborted.get("abort") and aborted.get("stableRS") == stable["aborted"], (aborted, controller.read_text()[-3000:])
+
+        runs = dynamic.DynamicClient(local_fleet.api("spoke-1")).resources.get(
+            api_version="argoproj.io/v1alpha1", kind="AnalysisRun").get(namespace="canary").to_dict()["items"]
+        phases = {run["metadata"]["ownerReferences"][0]["name"]: run["status"]["phase"] for run in runs}
+        assert phases == {"promoted": "Successful", "aborted": "Failed"}, phases
+        measured = {run["metadata"]["ownerReferences"][0]["name"]: run["status"]["metricResults"][0]["measurements"][0]
+                    for run in runs}
+        assert all(m["value"] == "[2]" for m in measured.values()), measured  # the fleet's answer: two clusters
+    finally:
+        delete_namespace(local_fleet.kubeconfig, "spoke-1", "canary")
+        removed = run_playbook(ROLLOUTS, INVENTORY, {"argo_rollouts_state": "absent"}, limit="spoke-1")
+        assert removed.rc == 0, removed.stdout

@@ -40,6 +40,8 @@ def test_versions_are_pinned_in_one_file():
     assert config.binary("kube-apiserver").parent.name == f"kubernetes-{versions['KUBERNETES_VERSION']}"
     assert config.binary("kwok").parent.name == f"kwok-{versions['KWOK_VERSION']}"
     assert config.binary("kustomize").parent.name == f"kustomize-{versions['KUSTOMIZE_VERSION']}"
+    assert config.binary("helm").parent.name == f"helm-{versions['HELM_VERSION']}"
+    assert config.binary("rollouts-controller").parent.name == f"rollouts-{versions['ROLLOUTS_VERSION']}"
 
 
 def test_a_build_is_missing_until_all_its_binaries_are_cached(tmp_path, monkeypatch):
@@ -49,9 +51,11 @@ def test_a_build_is_missing_until_all_its_binaries_are_cached(tmp_path, monkeypa
         config.binary(name).touch()
         config.binary(name).with_name(".complete").touch()
     assert config.missing_builds(["argocd"]) == ["argocd"]  # a cache from before kustomize joined its build
-    config.binary("kustomize").parent.mkdir(parents=True)
-    config.binary("kustomize").touch()
-    config.binary("kustomize").with_name(".complete").touch()
+    for name in ("kustomize", "helm"):  # and before helm did
+        assert config.missing_builds(["argocd"]) == ["argocd"]
+        config.binary(name).parent.mkdir(parents=True)
+        config.binary(name).touch()
+        config.binary(name).with_name(".complete").touch()
     assert not config.missing_builds(["argocd"])
 
 

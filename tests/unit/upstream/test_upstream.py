@@ -32,6 +32,9 @@ def test_roles_and_the_local_fleet_install_the_pinned_versions():
     for role in ("submariner_broker", "submariner_join"):
         assert "v" + role_default(role, role + "_version") == upstream.version_of("submariner-operator")
     assert config.VERSIONS["KARMADA_VERSION"] == upstream.version_of("karmada")
+    # The canary test runs the controller it builds against the manifest the role installs.
+    assert role_default("argo_rollouts", "argo_rollouts_version") == upstream.version_of("argo-rollouts")
+    assert config.VERSIONS["ROLLOUTS_VERSION"] == upstream.version_of("argo-rollouts")
     # The local inventory installs Argo CD's objects at the version of the controllers the fleet runs.
     hub_vars = yaml.safe_load((ROOT / "inventories/local/group_vars/role_hub.yml").read_text())
     assert hub_vars["argocd_hub_version"] == config.VERSIONS["ARGOCD_VERSION"]
