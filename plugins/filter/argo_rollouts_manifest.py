@@ -24,11 +24,12 @@ description:
   - A Namespace document O(namespace) comes first; every namespaced object of the manifest (ServiceAccount,
     ConfigMap, Secret, Service, Deployment) gets that namespace, and the ClusterRoleBinding's ServiceAccount
     subjects name it too.
-  - Documents without labels (the Namespace, the notification Secret) get upstream's C(app.kubernetes.io/part-of=argo-rollouts),
-    so that each apply owns a field of them and a second apply changes nothing.
+  - Documents without labels (the Namespace, the notification Secret, the CRDs) get upstream's
+    C(app.kubernetes.io/part-of=argo-rollouts), so that each apply owns a field of them and a second apply changes
+    nothing.
   - The C(argo-rollouts) container of the controller Deployment runs O(image) with C(imagePullPolicy=IfNotPresent)
     instead of upstream's C(latest), pulled always.
-  - Any other document (the CRDs, the ClusterRoles) is returned as it is.
+  - Nothing else changes (the CRDs' and ClusterRoles' contents are upstream's).
 options:
   _input:
     description: The manifest's documents, as M(hubspoke.multicluster.manifest_changes) returns them.
@@ -63,7 +64,7 @@ _value:
   elements: dict
 """
 
-# Upstream's label, on the documents that carry none (its notification Secret, the Namespace): a server-side apply
+# Upstream's label, on the documents that carry none (its notification Secret, the CRDs, the Namespace): a server-side apply
 # of nothing but a name owns no field, and the API server then rewrites the object's managedFields on every apply.
 PART_OF = {"app.kubernetes.io/part-of": "argo-rollouts"}
 NAMESPACED = ("ServiceAccount", "ConfigMap", "Secret", "Service", "Deployment", "Role", "RoleBinding")
@@ -81,9 +82,10 @@ def argo_rollouts_manifest(docs, image, namespace="argo-rollouts"):
         kind = doc.get("kind")
         if kind == "Namespace":
             continue
-        doc.setdefault("metadata", {}).setdefault("labels", dict(PART_OF))
+        metadata = doc.setdefault("metadata", {})
+        metadata.setdefault("labels", dict(PART_OF))
         if kind in NAMESPACED:
-            doc.setdefault("metadata", {})["namespace"] = namespace
+            metadata["namespace"] = namespace
         if kind == "ClusterRoleBinding":
             for subject in doc.get("subjects") or []:
                 if subject.get("kind") == "ServiceAccount":

@@ -33,12 +33,11 @@ def pytest_collection_modifyitems(items):
     missing = workerinput["extras_missing"] if workerinput else _missing_extras()
     per_file, rank = {}, {}
     for item in items:
-        path = item.nodeid.split("::")[0]
-        per_file[path] = per_file.get(path, 0) + 1
+        per_file[item.path] = per_file.get(item.path, 0) + 1
         marker = item.get_closest_marker("builds")
         needed = [BUILD_ORDER.index(name) + 1 for name in (marker.args if marker else ()) if name in missing]
-        rank[path] = max([rank.get(path, 0), *needed])
-    items.sort(key=lambda item: (rank[item.nodeid.split("::")[0]], -per_file[item.nodeid.split("::")[0]]))
+        rank[item.path] = max([rank.get(item.path, 0), *needed])
+    items.sort(key=lambda item: (rank[item.path], -per_file[item.path]))
 
 
 @dataclass(frozen=True)

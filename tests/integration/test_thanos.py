@@ -185,6 +185,12 @@ def query_args(core, deployment, endpoints, directory):
     return args
 
 
+def sidecar_vars(sidecars):
+    """Extra vars putting each spoke's sidecar on its loopback port of `sidecars`, where the test runs it."""
+    return {"thanos_sidecar_address": "127.0.0.1:{{ thanos_test_ports[inventory_hostname] }}",
+            "thanos_test_ports": sidecars}
+
+
 def start_fleet_query(local_fleet, processes, tmp_path, sidecars, tls):
     """Each spoke's Prometheus with the external labels the role wrote on its Prometheus object, a sidecar beside it
     at its port of `sidecars` (with the TLS files its spec.thanos names, when TLS is on), and Query run with the
@@ -247,8 +253,7 @@ def test_query_answers_with_series_of_both_clusters(prometheus, local_fleet, pro
     clusters."""
     fleet.ensure_built("thanos")
     sidecars = {spoke: free_port() for spoke in local_fleet.spokes}
-    extra = {"thanos_sidecar_address": "127.0.0.1:{{ thanos_test_ports[inventory_hostname] }}",
-             "thanos_test_ports": sidecars}
+    extra = sidecar_vars(sidecars)
     if tls:
         extra.update(tls_secrets(local_fleet, tmp_path / "pki"))
     run = run_playbook(THANOS, INVENTORY, extra, verbosity=3)
@@ -300,8 +305,7 @@ def test_a_canary_on_a_spoke_is_judged_on_the_fleets_metrics(prometheus, local_f
     fleet.ensure_built("thanos", "rollouts")
     upstream.fetch("argo-rollouts")  # the local inventory's argo_rollouts_manifests
     sidecars = {spoke: free_port() for spoke in local_fleet.spokes}
-    thanos = run_playbook(THANOS, INVENTORY, {
-        "thanos_sidecar_address": "127.0.0.1:{{ thanos_test_ports[inventory_hostname] }}", "thanos_test_ports": sidecars})
+    thanos = run_playbook(THANOS, INVENTORY, sidecar_vars(sidecars))
     assert thanos.rc == 0, thanos.stdout
     http, log = start_fleet_query(local_fleet, processes, tmp_path, sidecars, tls=False)
     assert len(wait_for_series(http, len(sidecars))) == 2, log.read_text()[-3000:]
