@@ -16,10 +16,13 @@ FLEET_OVERLAP ?=
 CLUSTER       ?=
 # KARMADA=1: fleet-up also runs Karmada's control plane as local processes (built on first use).
 KARMADA       ?=
-# ARGOCD=1: fleet-up also runs Argo CD's controllers against the hub (built on first use).
+# ARGOCD=1: fleet-up also runs Argo CD's controllers against the hub (built on first use); ARGOCD=hub,spoke-1: an
+# instance beside each cluster named (the per-cluster, per-group and cockpit-fleet topologies).
 ARGOCD        ?=
 # GATEKEEPER=spoke-1,spoke-2: fleet-up also runs Gatekeeper's manager beside those clusters (built on first use).
 GATEKEEPER    ?=
+# CAPI=1: fleet-up also runs Cluster API's core manager and the localfleet provider beside the hub (built on first use).
+CAPI          ?=
 # Ansible finds the collection through a link in a folder outside this tree (a link inside it
 # would loop for every tool that walks the tree), one folder per checkout.
 WORKDIR       := $(HOME)/.cache/hubspoke-multicluster/$(shell printf %s "$(CURDIR)" | sha1sum | cut -c1-12)
@@ -33,7 +36,7 @@ SANITY_VENV   := $(WORKDIR)/sanity-venv
 export PATH := $(VENV)/bin:$(PATH)
 export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS):$(VENV)/lib/python3.11/site-packages
 export ANSIBLE_FORCE_COLOR ?= false
-export FLEET_SPOKES FLEET_OVERLAP KARMADA ARGOCD GATEKEEPER
+export FLEET_SPOKES FLEET_OVERLAP KARMADA ARGOCD GATEKEEPER CAPI
 
 .PHONY: help setup fleet-deps fleet-build fleet-up fleet-down fleet-status fleet-stop fleet-start demo \
         upstream mirror test sanity lint unit integration benchmarks clean
@@ -71,7 +74,7 @@ mirror: ## write the upstream manifests the roles install into DIR, for air-gapp
 	@[ -n "$(DIR)" ] || { echo "usage: make mirror DIR=/path/to/mirror"; exit 2; }
 	$(PYTHON) -m upstream mirror $(DIR)
 
-fleet-up: setup fleet-deps ## start a hub and FLEET_SPOKES spokes on loopback (idempotent); KARMADA=1 adds Karmada, ARGOCD=1 Argo CD's controllers, GATEKEEPER=<clusters> Gatekeeper
+fleet-up: setup fleet-deps ## start a hub and FLEET_SPOKES spokes on loopback (idempotent); KARMADA=1 adds Karmada, ARGOCD=1 (or <clusters>) Argo CD's controllers, GATEKEEPER=<clusters> Gatekeeper, CAPI=1 Cluster API
 	python -m localfleet up
 
 fleet-down: ## stop every fleet process, by pid
@@ -135,7 +138,7 @@ unit: setup ## unit tests (pytest; fake I/O only)
 # background build's output is in $(WORKDIR)/extras-build.log, and its failure fails the target.
 EXTRAS_LOG := $(WORKDIR)/extras-build.log
 # In the order tests/integration/conftest.py expects them (BUILD_ORDER).
-TEST_EXTRAS := karmada argocd thanos rollouts gatekeeper
+TEST_EXTRAS := karmada argocd thanos rollouts gatekeeper capi
 TEST_WORKERS    ?= 2
 TEST_PORT_BASES := 18000 24000 25000 26000 27000 28000
 TEST_FLEETS      = $(foreach i,$(shell seq $(TEST_WORKERS)),--tx popen//env:FLEET_DIR=$(CURDIR)/.fleet-test$(if $(filter-out 1,$(i)),-$(i))//env:FLEET_PORT_BASE=$(word $(i),$(TEST_PORT_BASES)))

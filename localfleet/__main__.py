@@ -27,10 +27,13 @@ def main(argv=None):
                     help="two clusters, comma-separated, whose pod and service CIDRs overlap (at creation)")
     up.add_argument("--karmada", action="store_true", default=os.environ.get("KARMADA", "") not in ("", "0"),
                     help="also run Karmada's control plane (API server, aggregated API, webhook, controllers)")
-    up.add_argument("--argocd", action="store_true", default=os.environ.get("ARGOCD", "") not in ("", "0"),
-                    help="also run Argo CD's application controller, repo server and ApplicationSet controller")
+    up.add_argument("--argocd", nargs="?", const="1", default=os.environ.get("ARGOCD", ""),
+                    help="also run Argo CD's application controller, repo server and ApplicationSet controller: "
+                         "beside the hub (1), or beside each of these clusters, comma-separated (an instance each)")
     up.add_argument("--gatekeeper", default=os.environ.get("GATEKEEPER", ""),
                     help="clusters, comma-separated, beside which Gatekeeper's manager runs (webhook and audit)")
+    up.add_argument("--capi", action="store_true", default=os.environ.get("CAPI", "") not in ("", "0"),
+                    help="also run Cluster API's core manager and the localfleet provider beside the hub")
     sub.add_parser("down", help="stop every fleet process")
     status = sub.add_parser("status", help="print a table of clusters")
     status.add_argument("--json", action="store_true")
@@ -44,7 +47,9 @@ def main(argv=None):
         if args.command == "up":
             overlap = tuple(n.strip() for n in args.overlap.split(",") if n.strip())
             gatekeeper = tuple(n.strip() for n in args.gatekeeper.split(",") if n.strip())
-            fleet.up(args.spokes, overlap, args.karmada, args.argocd, keep_stopped=True, gatekeeper=gatekeeper)
+            argocd = args.argocd == "1" or tuple(n.strip() for n in args.argocd.split(",") if n.strip() not in ("", "0"))
+            fleet.up(args.spokes, overlap, args.karmada, argocd, keep_stopped=True, gatekeeper=gatekeeper,
+                     capi=args.capi)
             print_table(fleet.status())
             print(f"\nkubeconfig: {config.KUBECONFIG}")
         elif args.command == "down":

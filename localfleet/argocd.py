@@ -1,12 +1,18 @@
-"""Argo CD's controllers as local processes against the hub, the way Argo CD's own Procfile runs them.
+"""Argo CD's controllers as local processes against one cluster, the way Argo CD's own Procfile runs them.
 
 One `argocd` binary (built from the argo-cd module) acts as the application controller, the repo server
 and the ApplicationSet controller by ARGOCD_BINARY_NAME; ARGOCD_FAKE_IN_CLUSTER lets them run outside a pod
-with the hub's kubeconfig. Redis is Debian's redis-server. Git repositories are served as file:// URLs
-under .fleet/git (Argo CD's own end-to-end tests use file:// repositories too).
+with that cluster's admin kubeconfig, which is also what Argo CD's `in-cluster` destination reaches
+(Argo CD reads the in-cluster config from KUBECONFIG when ARGOCD_FAKE_IN_CLUSTER is set). Redis is Debian's
+redis-server. Git repositories are served as file:// URLs under .fleet/git (Argo CD's own end-to-end tests use
+file:// repositories too).
+
+Any cluster may run an instance: the hub's is the `argocd` plane, another cluster's `argocd@<cluster>` (the
+topologies with an Argo CD per cluster or per group). Each instance has its folder under its cluster's and a
+port block of its own, counted down from ARGOCD_INDEX by the cluster's index.
 
 The objects they read are the argocd_hub role's to install. The controllers exit without them, so before
-they start the hub gets the namespace, the CRDs of the built version and empty argocd-cm and argocd-secret,
+they start the cluster gets the namespace, the CRDs of the built version and empty argocd-cm and argocd-secret,
 each created only where missing: the role's later apply takes them over and a restart never undoes it.
 """
 
@@ -45,21 +51,27 @@ def _listening(port):
         return probe.connect_ex(("127.0.0.1", port)) == 0
 
 
+def plane_name(spec):
+    """How fleet-status, stop and start name the instance beside the cluster of `spec`."""
+    return "argocd" if spec.index == 0 else f"argocd@{spec.name}"
+
+
 class ArgoCDControllers(process.ProcessGroup):
-    """The three Argo CD controllers and their Redis, beside the hub (which must be up)."""
+    """The three Argo CD controllers and their Redis, beside one cluster (which must be up)."""
 
     components = tuple(COMPONENTS)
 
-    def __init__(self, hub):
-        self.hub = hub
-        self.spec = config.argocd_spec()
-        self.dir = self.spec.directory
+    def __init__(self, cluster):
+        self.hub = cluster
+        self.name = plane_name(cluster)
+        self.spec = config.ClusterSpec(self.name, config.ARGOCD_INDEX - cluster.index, "-", "-")
+        self.dir = cluster.directory / "argocd"
 
     def _binary(self, component):
         return redis_binary() if component == "redis" else config.binary("argocd")
 
     def _kubeconfig(self):
-        """The hub's admin kubeconfig with namespace argocd, which is where the controllers look."""
+        """The cluster's admin kubeconfig with namespace argocd, which is where the controllers look."""
         doc = yaml.safe_load(LocalCluster(self.hub)._kubeconfig("admin").read_text())  # pylint: disable=protected-access
         doc["contexts"][0]["context"]["namespace"] = NAMESPACE
         path = self.dir / "hub.kubeconfig"
@@ -117,7 +129,7 @@ class ArgoCDControllers(process.ProcessGroup):
 
     def up(self, timeout=60):
         """Start what is not running; wait until each component listens on its first port."""
-        self.spec.save()
+        self.dir.mkdir(parents=True, exist_ok=True)
         self.release()
         config.GIT_DIR.mkdir(parents=True, exist_ok=True)
         kubeconfig = self._kubeconfig()
@@ -129,16 +141,16 @@ class ArgoCDControllers(process.ProcessGroup):
         for component, (_name, ports) in COMPONENTS.items():
             while not _listening(self.spec.port(ports[0])):
                 if not self.pid(component):
-                    raise FleetError(f"argocd: {component} exited; see {self._log_file(component)}")
+                    raise FleetError(f"{self.name}: {component} exited; see {self._log_file(component)}")
                 if time.monotonic() > deadline:
-                    raise FleetError(f"argocd: {component} does not listen after {timeout}s; "
+                    raise FleetError(f"{self.name}: {component} does not listen after {timeout}s; "
                                      f"see {self._log_file(component)}")
                 time.sleep(0.25)
 
     def status(self):
         pids = {c: self.pid(c) for c in self.components}
         state = "up" if all(pids.values()) else ("partial" if any(pids.values()) else "down")
-        return {"cluster": "argocd", "server": f"redis 127.0.0.1:{self.spec.port('argocd_redis')}",
+        return {"cluster": self.name, "server": f"redis 127.0.0.1:{self.spec.port('argocd_redis')}",
                 "version": config.VERSIONS["ARGOCD_VERSION"], "nodes_ready": "-", "state": state,
                 "rss_mib": sum(process.rss_bytes(p) for p in pids.values() if p) // 2**20,
                 "service_cidr": "-", "pod_cidr": "-"}

@@ -247,11 +247,25 @@ build_rollouts() {
     done_step "$out"
 }
 
-# usage: build.sh [karmada] [argocd] [thanos] [gatekeeper] [rollouts]   (Kubernetes and KWOK are always built; argocd brings kustomize and helm)
+# Cluster API's core controller manager (its main package is core/) for the provisioning test. Its go.mod
+# replaces sigs.k8s.io/cluster-api/api with ./api, a module of its own that the module zip leaves out: the
+# wrapper takes that module from the proxy at the same version.
+build_capi() {
+    local out="$cache/bin/cluster-api-$CAPI_VERSION"
+    begin "cluster-api $CAPI_VERSION" "$out" || return 0
+    local repo=sigs.k8s.io/cluster-api
+    mkdir -p "$out"
+    WRAP_REPLACE="$repo/api => $repo/api $CAPI_VERSION" build_wrapped cluster-api "$repo" "$CAPI_VERSION" \
+        "-X $repo/version.gitVersion=$CAPI_VERSION" "$repo/core"
+    mv "$out/core" "$out/cluster-api-manager"
+    done_step "$out"
+}
+
+# usage: build.sh [karmada] [argocd] [thanos] [gatekeeper] [rollouts] [capi]   (Kubernetes and KWOK are always built; argocd brings kustomize and helm)
 targets=(kubernetes kwok)
 for extra in "$@"; do
     case $extra in
-        karmada | thanos | gatekeeper | rollouts) targets+=("$extra") ;;
+        karmada | thanos | gatekeeper | rollouts | capi) targets+=("$extra") ;;
         argocd) targets+=(kustomize helm argocd) ;;
         *) log "unknown component: $extra"; exit 2 ;;
     esac

@@ -30,16 +30,18 @@ _PORT_OFFSETS = {"apiserver": 0, "etcd": 1, "etcd_peer": 2, "controller_manager"
                  # Argo CD's controllers have a block of their own (they have no API server).
                  "argocd_redis": 0, "argocd_repo_server": 1, "argocd_repo_server_metrics": 2,
                  "argocd_controller_metrics": 3, "argocd_appset_metrics": 4, "argocd_appset_probe": 5,
-                 "argocd_appset_webhook": 6}
-# Karmada's API server sits in the last two blocks of the range, Argo CD's controllers in the one below,
-# clear of any number of spokes.
+                 "argocd_appset_webhook": 6,
+                 # Cluster API's manager has a block of its own too.
+                 "capi_health": 0, "capi_diagnostics": 1, "capi_webhook": 2}
+# Karmada's API server sits in the last two blocks of the range; Argo CD's controllers beside a cluster of
+# index i in block ARGOCD_INDEX - i (the hub's in 97): clear of the 50 clusters a fleet runs at most for i below 48.
 KARMADA_INDEX = 98
 ARGOCD_INDEX = 97
 KARMADA_KUBECONFIG = FLEET_DIR / "karmada.kubeconfig"
 # Git repositories the local Argo CD reads, as file:// URLs.
 GIT_DIR = FLEET_DIR / "git"
 # Process groups beside the clusters, with folders under CLUSTERS_DIR but no cluster of their own.
-PLANES = ("karmada", "argocd")
+PLANES = ("karmada",)
 
 
 def read_versions(path=ROOT / "localfleet" / "versions.env"):
@@ -70,6 +72,8 @@ def binary(name, versions=None, cache_dir=None):
         return cache_dir / "bin" / f"gatekeeper-{versions['GATEKEEPER_VERSION']}" / name
     if name == "rollouts-controller":
         return cache_dir / "bin" / f"rollouts-{versions['ROLLOUTS_VERSION']}" / name
+    if name == "cluster-api-manager":
+        return cache_dir / "bin" / f"cluster-api-{versions['CAPI_VERSION']}" / name
     if name.startswith("karmada"):
         return cache_dir / "bin" / f"karmada-{versions['KARMADA_VERSION']}" / name
     return cache_dir / "bin" / f"kubernetes-{versions['KUBERNETES_VERSION']}" / name
@@ -78,25 +82,22 @@ def binary(name, versions=None, cache_dir=None):
 def missing_builds(extras=()):
     """The build.sh arguments still to build: `kubernetes` (always needed), then those of `extras` not cached."""
     last = {"kubernetes": ["kube-apiserver", "kwok"], "karmada": ["karmada-agent"], "argocd": ["argocd", "kustomize", "helm"],
-            "thanos": ["thanos"], "gatekeeper": ["gatekeeper"], "rollouts": ["rollouts-controller"]}
+            "thanos": ["thanos"], "gatekeeper": ["gatekeeper"], "rollouts": ["rollouts-controller"],
+            "capi": ["cluster-api-manager"]}
     return [name for name in ("kubernetes", *extras)
             if not all(binary(b).with_name(".complete").exists() for b in last[name])]
 
 
 def upstream_dir(name):
     """An upstream project's files at the version the fleet runs (Karmada's CRDs, Argo CD's), fetched once."""
-    version_key = {"karmada": "KARMADA_VERSION", "argo-cd": "ARGOCD_VERSION", "gatekeeper": "GATEKEEPER_VERSION"}[name]
+    version_key = {"karmada": "KARMADA_VERSION", "argo-cd": "ARGOCD_VERSION", "gatekeeper": "GATEKEEPER_VERSION",
+                   "cluster-api": "CAPI_VERSION"}[name]
     return upstream.fetch(name, VERSIONS[version_key], root=CACHE_DIR / "upstream")
 
 
 def karmada_spec():
     """Karmada's API server: a cluster of its own (etcd + kube-apiserver) that has no nodes."""
     return load_spec("karmada") or ClusterSpec("karmada", KARMADA_INDEX, "10.250.0.0/16", "10.251.0.0/16")
-
-
-def argocd_spec():
-    """Argo CD's controllers: only the port block and folder of a spec are used."""
-    return ClusterSpec("argocd", ARGOCD_INDEX, "-", "-")
 
 
 @dataclass(frozen=True)
@@ -138,7 +139,7 @@ def load_spec(name):
 
 
 def existing_specs():
-    """The fleet's clusters, hub first (Karmada's API server and Argo CD's controllers are not among them)."""
+    """The fleet's clusters, hub first (Karmada's API server is not among them)."""
     if not CLUSTERS_DIR.is_dir():
         return []
     specs = (load_spec(p.name) for p in CLUSTERS_DIR.iterdir() if p.name not in PLANES)

@@ -10,6 +10,9 @@
 - `settings/<app>.json` for a Git files generator, and `shared`, a ConfigMap for a second source of an
   Application (the ApplicationSets test).
 
+- `apps.git` and `platform.git` of the topology examples (inventories/examples): `team-web`, a team's
+  application, and `baseline`, the platform context a cockpit delivers.
+
 Shared by the disaster-recovery test and the failover benchmark, so both measure the same application.
 """
 
@@ -140,6 +143,38 @@ def seed_repository(path):
         (work / "chart" / name).parent.mkdir(parents=True, exist_ok=True)
         (work / "chart" / name).write_text(text)
     _push(work, "web")
+
+
+BASELINE = """\
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: platform-baseline
+data: {owner: platform}
+"""
+
+
+def topology_repositories(git_dir, replicas=1):
+    """New `apps.git` (team-web, a Deployment of `replicas`) and `platform.git` (baseline) under `git_dir`."""
+    work = _new_repository(git_dir / "apps.git")
+    (work / "team-web").mkdir()
+    (work / "team-web" / "deployment.yaml").write_text(
+        DEPLOYMENT.format(comment="a team's application", name="team-web", replicas=replicas))
+    _push(work, "team-web")
+    work = _new_repository(git_dir / "platform.git")
+    (work / "baseline").mkdir()
+    (work / "baseline" / "configmap.yaml").write_text(BASELINE)
+    _push(work, "baseline")
+
+
+def set_replicas(repo, name, replicas):
+    """Commit `replicas` for the Deployment `name` of the folder `name` (a team's change, as Git sees it)."""
+    work = repo.with_suffix(".work")
+    shutil.rmtree(work, ignore_errors=True)
+    git("clone", "--quiet", str(repo), str(work), cwd=repo.parent)
+    (work / name / "deployment.yaml").write_text(
+        DEPLOYMENT.format(comment="a team's application", name=name, replicas=replicas))
+    _push(work, f"{name}: {replicas} replicas")
 
 
 def shop_applications(repo):

@@ -9,7 +9,8 @@ from pathlib import Path
 import yaml
 
 from . import config, demo_app
-from .argocd import ArgoCDControllers
+from .argocd import ArgoCDControllers, plane_name
+from .capi import ClusterAPI, is_provisioned
 from .cluster import FleetError, LocalCluster
 from .gatekeeper import Gatekeeper
 from .karmada import KarmadaPlane
@@ -68,7 +69,7 @@ def check_inotify(clusters, gatekeepers, karmada=False, proc=Path("/proc")):
 def ensure_built(*extras):
     """Run build.sh unless the pinned binaries are cached already (the first run pays the build).
 
-    extras: any of "karmada", "argocd", "thanos", "rollouts", "gatekeeper", built beside Kubernetes and KWOK.
+    extras: any of "karmada", "argocd", "thanos", "rollouts", "gatekeeper", "capi", built beside Kubernetes and KWOK.
     """
     missing = config.missing_builds(extras)
     if missing:
@@ -76,24 +77,28 @@ def ensure_built(*extras):
                         *(m for m in missing if m != "kubernetes")], check=True)
 
 
-def up(spokes=2, overlap=(), karmada=False, argocd=False, keep_stopped=False, gatekeeper=()):
-    """Bring up the hub and `spokes` spokes (and Karmada's control plane, Argo CD's controllers, Gatekeeper
-    beside the clusters `gatekeeper` names); healthy
-    ones are left as they are. Spokes beyond `spokes` are stopped: the fleet is what was asked for, and its
-    kubeconfig names exactly those clusters. With `keep_stopped`, a cluster `stop` took down stays down (the
-    CLI's `up`, so that `make demo` after `make fleet-stop` shows it down); tests start everything."""
+def up(spokes=2, overlap=(), karmada=False, argocd=False, keep_stopped=False, gatekeeper=(), capi=False):
+    """Bring up the hub and `spokes` spokes (and Karmada's control plane, Argo CD's controllers beside the hub
+    with `argocd=True` or beside each cluster `argocd` names, Gatekeeper beside the clusters `gatekeeper`
+    names, Cluster API's manager and the localfleet provider beside the hub with `capi`); healthy ones are left
+    as they are. Spokes beyond `spokes` are stopped: the fleet is what was asked for, and its kubeconfig names
+    exactly those clusters (those Cluster API provisioned are Cluster API's to remove). With `keep_stopped`, a
+    cluster `stop` took down stays down (the CLI's `up`, so that `make demo` after `make fleet-stop` shows it
+    down); tests start everything."""
     ensure_built(*(["karmada"] if karmada else []), *(["argocd"] if argocd else []),
-                 *(["gatekeeper"] if gatekeeper else []))
+                 *(["gatekeeper"] if gatekeeper else []), *(["capi"] if capi else []))
     link_upstream()
     specs = config.fleet_specs(spokes, overlap)
     wanted = {spec.name for spec in specs}
     for spec in config.existing_specs():
-        if spec.name not in wanted:
+        if spec.name not in wanted and not is_provisioned(spec):
             LocalCluster(spec).stop()
     by_name = {spec.name: spec for spec in specs}
-    missing = [name for name in gatekeeper if name not in by_name]
-    if missing:
-        raise FleetError(f"gatekeeper: no cluster named {missing[0]!r} in this fleet ({', '.join(by_name)})")
+    argocd = [specs[0].name] if argocd is True else list(argocd or ())
+    for plane, names in (("argocd", argocd), ("gatekeeper", gatekeeper)):
+        missing = [name for name in names if name not in by_name]
+        if missing:
+            raise FleetError(f"{plane}: no cluster named {missing[0]!r} in this fleet ({', '.join(by_name)})")
     check_inotify(sum(1 for spec in specs if not LocalCluster(spec).pid("kube-apiserver")),
                   sum(1 for name in gatekeeper if not Gatekeeper(by_name[name]).pid("gatekeeper")),
                   karmada and not KarmadaPlane().pid("kube-apiserver"))
@@ -108,9 +113,12 @@ def up(spokes=2, overlap=(), karmada=False, argocd=False, keep_stopped=False, ga
         write_kubeconfig([plane.spec], config.KARMADA_KUBECONFIG)
     if argocd:
         demo_app.ensure_guestbook(config.GIT_DIR / "guestbook.git")
-        ArgoCDControllers(specs[0]).up()
+    for name in argocd:
+        ArgoCDControllers(by_name[name]).up()
     for name in gatekeeper:
         Gatekeeper(by_name[name]).up()
+    if capi:
+        ClusterAPI(specs[0]).up()
     return specs
 
 
@@ -139,15 +147,19 @@ def link_upstream():
 
 
 def _planes():
-    """Karmada's plane, Argo CD's controllers and Gatekeepers, where this fleet has ever run them."""
+    """Karmada's plane, Gatekeepers and Argo CD's controllers, where this fleet has ever run them."""
     planes = {}
     for spec in config.existing_specs():
         if (spec.directory / "gatekeeper").is_dir():
             planes[f"gatekeeper@{spec.name}"] = Gatekeeper(spec)
     if config.load_spec("karmada"):
         planes["karmada"] = KarmadaPlane()
-    if config.load_spec("argocd") and config.load_spec("hub"):
-        planes["argocd"] = ArgoCDControllers(config.load_spec("hub"))
+    for spec in config.existing_specs():
+        if (spec.directory / "argocd").is_dir():
+            planes[plane_name(spec)] = ArgoCDControllers(spec)
+    hub = config.load_spec("hub")
+    if hub and (hub.directory / "cluster-api").is_dir():
+        planes["cluster-api"] = ClusterAPI(hub)
     return planes
 
 
@@ -197,6 +209,17 @@ def write_kubeconfig(specs, path=None):
     Credentials are embedded (not file paths) so the file works from any directory and in AWX.
     """
     path = path or config.KUBECONFIG
+    doc = kubeconfig_document(specs)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(yaml.safe_dump(doc, sort_keys=False))
+    tmp.chmod(0o600)
+    tmp.replace(path)
+    return path
+
+
+def kubeconfig_document(specs):
+    """The kubeconfig of `specs` as a dict, each cluster's admin credentials embedded."""
     doc = {"apiVersion": "v1", "kind": "Config", "clusters": [], "users": [], "contexts": [],
            "current-context": specs[0].name if specs else ""}
     for spec in specs:
@@ -207,9 +230,4 @@ def write_kubeconfig(specs, path=None):
         doc["users"].append({"name": user, "user": {
             "client-certificate-data": _b64(pki / "admin.crt"), "client-key-data": _b64(pki / "admin.key")}})
         doc["contexts"].append({"name": spec.name, "context": {"cluster": spec.name, "user": user}})
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(yaml.safe_dump(doc, sort_keys=False))
-    tmp.chmod(0o600)
-    tmp.replace(path)
-    return path
+    return doc

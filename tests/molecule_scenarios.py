@@ -1,5 +1,5 @@
 """What the two Molecule test files share: the scenarios, which of them need a plane of the local fleet
-(Karmada's processes, Gatekeeper's manager beside spoke-1), the environment and the run.
+(Karmada's processes, Gatekeeper's manager beside spoke-1, Cluster API's manager beside the hub), the environment and the run.
 
 The scenarios that need no plane are a file of their own (test_molecule.py), so that they run while
 `make integration` is still building those planes in the background, on either worker; the four that do
@@ -15,7 +15,7 @@ from helpers import INVENTORY, ROOT
 SCENARIOS = sorted(p.parent.name for p in (ROOT / "extensions/molecule").glob("*/molecule.yml"))
 # scenario -> the plane its role needs
 PLANES = {"karmada_control_plane": "karmada", "karmada_member": "karmada", "karmada_policies": "karmada",
-          "gatekeeper": "gatekeeper"}
+          "gatekeeper": "gatekeeper", "cluster_api": "capi"}
 
 
 def environment():

@@ -12,7 +12,7 @@ from localfleet import config, fleet
 
 
 # The order in which `make integration` builds the extras in the background (TEST_EXTRAS in the Makefile).
-BUILD_ORDER = ("karmada", "argocd", "thanos", "rollouts", "gatekeeper")
+BUILD_ORDER = ("karmada", "argocd", "thanos", "rollouts", "gatekeeper", "capi")
 
 
 @pytest.hookimpl(optionalhook=True)

@@ -5,6 +5,8 @@ import ipaddress
 import pytest
 
 from localfleet import config
+from localfleet.argocd import ArgoCDControllers, plane_name
+from localfleet.capi import ClusterAPI
 
 
 def test_clusters_get_distinct_ports_and_ranges():
@@ -60,9 +62,11 @@ def test_a_build_is_missing_until_all_its_binaries_are_cached(tmp_path, monkeypa
 
 
 def test_planes_ports_clear_of_twenty_spokes_and_each_other():
+    """Karmada, Cluster API, an Argo CD instance beside every cluster, and Gatekeepers: no port twice."""
     offsets = config._PORT_OFFSETS  # pylint: disable=protected-access
-    argocd = [config.argocd_spec().port(c) for c in offsets if c.startswith("argocd_")]
-    karmada = [config.karmada_spec().port(c) for c in offsets if not c.startswith(("argocd_", "gatekeeper_"))]
+    argocd = [ArgoCDControllers(s).spec.port(c) for s in config.fleet_specs(20) for c in offsets if c.startswith("argocd_")]
+    argocd += [ClusterAPI(config.fleet_specs(0)[0]).spec.port(c) for c in offsets if c.startswith("capi_")]
+    karmada = [config.karmada_spec().port(c) for c in offsets if not c.startswith(("argocd_", "gatekeeper_", "capi_"))]
     assert len(karmada + argocd) == len(set(karmada + argocd))
     spoke_ports = {s.port(c) for s in config.fleet_specs(20) for c in ("apiserver", "etcd", "etcd_peer", "kwok")}
     assert not spoke_ports & set(karmada + argocd)
@@ -72,8 +76,15 @@ def test_planes_ports_clear_of_twenty_spokes_and_each_other():
     assert config.binary("argocd").parent.name == f"argocd-{config.read_versions()['ARGOCD_VERSION']}"
 
 
+def test_argocd_instances_are_named_by_their_cluster():
+    hub, spoke = config.fleet_specs(1)
+    assert (plane_name(hub), plane_name(spoke)) == ("argocd", "argocd@spoke-1")
+    assert ArgoCDControllers(spoke).dir == spoke.directory / "argocd"
+
+
 def test_planes_are_not_fleet_clusters(tmp_path):
     config.karmada_spec().save()
-    config.argocd_spec().save()
-    config.fleet_specs(1)[0].save()
+    hub = config.fleet_specs(1)[0]
+    hub.save()
+    (ArgoCDControllers(hub).dir / "run").mkdir(parents=True)
     assert [s.name for s in config.existing_specs()] == ["hub"]
