@@ -54,13 +54,11 @@ def fixture_management(local_fleet, tmp_path_factory):
                                              "argocd_hub_manifests": str(upstream.fetch("argo-cd"))},
                            limit=local_fleet.hub, tags="argocd_hub")
     assert install.rc == 0, install.stdout
+    remove_applicationset(local_fleet)  # what an interrupted run left
     yield inventory
     run_playbook(PROVISION, inventory, declared(dict(SHOP_A, state="absent"), dict(SHOP_B, state="absent"),
                                                 {"name": "stuck", "state": "absent"}))
-    try:
-        applicationsets(local_fleet).delete(name=APP, namespace="argocd")
-    except dynamic.exceptions.NotFoundError:
-        pass
+    remove_applicationset(local_fleet)
     delete_namespace(local_fleet.kubeconfig, local_fleet.hub, NAMESPACE, timeout=180)
     delete_namespace(local_fleet.kubeconfig, local_fleet.hub, "argocd", timeout=180)
     for plane in ("cluster-api", "karmada", "argocd"):
@@ -71,6 +69,13 @@ def fixture_management(local_fleet, tmp_path_factory):
 def applicationsets(local_fleet):
     return dynamic.DynamicClient(local_fleet.api(local_fleet.hub)).resources.get(
         api_version="argoproj.io/v1alpha1", kind="ApplicationSet")
+
+
+def remove_applicationset(local_fleet):
+    try:
+        applicationsets(local_fleet).delete(name=APP, namespace="argocd")
+    except dynamic.exceptions.NotFoundError:
+        pass
 
 
 def cluster_objects(local_fleet):

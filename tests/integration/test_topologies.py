@@ -47,6 +47,7 @@ def fixture_topology(fleet4, extra, local_fleet, tmp_path):
     """topology(example, hosts, argocd): the example inventory over the fleet (`hosts` maps its hosts to the
     fleet's contexts), Argo CD's controllers beside the `argocd` contexts; all of it removed afterwards."""
     made = []
+    clean(local_fleet, fleet4)  # what an interrupted run left
 
     def make(example, hosts, argocd):
         fleet.up(3, argocd=argocd)
@@ -59,11 +60,25 @@ def fixture_topology(fleet4, extra, local_fleet, tmp_path):
     for _inventory, argocd in made:
         for context in argocd:
             fleet.stop("argocd" if context == local_fleet.hub else f"argocd@{context}")
-    for context in fleet4:
+    clean(local_fleet, fleet4)
+
+
+def clean(local_fleet, contexts):
+    """No Argo CD and no application on any cluster. The Applications lose their finalizer first: the
+    controllers that would honour it are stopped, and team-web's namespace goes anyway."""
+    for context in contexts:
+        api = local_fleet.api(context)
+        try:
+            resource = dynamic.DynamicClient(api).resources.get(api_version="argoproj.io/v1alpha1", kind="Application")
+            for app in resource.get(namespace="argocd").items:
+                resource.patch(name=app.metadata.name, namespace="argocd", content_type="application/merge-patch+json",
+                               body={"metadata": {"finalizers": None}})
+        except (dynamic.exceptions.ResourceNotFoundError, dynamic.exceptions.NotFoundError):
+            pass  # no Argo CD here (or its CRD went since the dynamic client's discovery cache was written)
         for namespace in (APP, "platform", "argocd"):
             delete_namespace(local_fleet.kubeconfig, context, namespace, timeout=180)
         if context != local_fleet.hub:
-            remove_argocd(local_fleet.api(context))
+            remove_argocd(api)
 
 
 def inventory_for(example, hosts, tmp_path):
