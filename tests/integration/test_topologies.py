@@ -6,6 +6,7 @@ runs it. In each, team-web (apps.git) lands where the topology says and nowhere 
 The fleet has a third spoke for this file: per group needs two hubs and a cluster for each.
 """
 
+import re
 import shutil
 import time
 
@@ -39,7 +40,9 @@ def fixture_fleet4(local_fleet):
 def fixture_extra():
     """The examples' repositories on this fleet, and Argo CD's objects at the version of its controllers."""
     return {"fleet_git_base": f"file://{config.GIT_DIR}", "argocd_hub_version": upstream.version_of("argo-cd"),
-            "argocd_hub_manifests": str(upstream.fetch("argo-cd"))}
+            "argocd_hub_manifests": str(upstream.fetch("argo-cd")),
+            # Argo CD's core install (no UI, API server or Dex): which Argo CD delivers where needs no more.
+            "argocd_hub_flavor": "core"}
 
 
 @pytest.fixture(name="topology")
@@ -83,10 +86,12 @@ def clean(local_fleet, contexts):
 
 def inventory_for(example, hosts, tmp_path):
     """The example's inventory with its kubeconfig source on the fleet: only the contexts `hosts` names, each
-    with its example host's labels; host_vars renamed the same way."""
+    with its example host's labels; host_vars files and host names in variables renamed the same way."""
     source_dir = EXAMPLES / example
     inventory = tmp_path / example
     shutil.copytree(source_dir / "group_vars", inventory / "group_vars")
+    for path in (inventory / "group_vars").glob("*.yml"):
+        path.write_text(renamed(path.read_text(), hosts))
     doc = yaml.safe_load((source_dir / "fleet.clusters.yml").read_text())
     source = doc["sources"][0]
     labels = source.pop("context_labels")
@@ -95,8 +100,15 @@ def inventory_for(example, hosts, tmp_path):
     (inventory / "fleet.clusters.yml").write_text(yaml.safe_dump(doc))
     for path in sorted((source_dir / "host_vars").glob("*.yml")):
         (inventory / "host_vars").mkdir(exist_ok=True)
-        shutil.copy(path, inventory / "host_vars" / f"{hosts[path.stem]}.yml")
+        (inventory / "host_vars" / f"{hosts[path.stem]}.yml").write_text(renamed(path.read_text(), hosts))
     return inventory
+
+
+def renamed(text, hosts):
+    """`text` with each example host name (a whole name, not part of a longer one) as the fleet's context."""
+    for host, context in hosts.items():
+        text = re.sub(rf"(?<![\w-]){re.escape(host)}(?![\w-])", context, text)
+    return text
 
 
 def remove_argocd(api):
