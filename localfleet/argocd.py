@@ -148,9 +148,5 @@ class ArgoCDControllers(process.ProcessGroup):
                 time.sleep(0.25)
 
     def status(self):
-        pids = {c: self.pid(c) for c in self.components}
-        state = "up" if all(pids.values()) else ("partial" if any(pids.values()) else "down")
-        return {"cluster": self.name, "server": f"redis 127.0.0.1:{self.spec.port('argocd_redis')}",
-                "version": config.VERSIONS["ARGOCD_VERSION"], "nodes_ready": "-", "state": state,
-                "rss_mib": sum(process.rss_bytes(p) for p in pids.values() if p) // 2**20,
-                "service_cidr": "-", "pod_cidr": "-"}
+        return self.plane_status(self.name, f"redis 127.0.0.1:{self.spec.port('argocd_redis')}",
+                                 config.VERSIONS["ARGOCD_VERSION"])

@@ -119,12 +119,8 @@ class ClusterAPI(process.ProcessGroup):
             time.sleep(0.25)
 
     def status(self):
-        pids = {c: self.pid(c) for c in self.components}
-        state = "up" if all(pids.values()) else ("partial" if any(pids.values()) else "down")
-        return {"cluster": "cluster-api", "server": f"health 127.0.0.1:{self.spec.port('capi_health')}",
-                "version": config.VERSIONS["CAPI_VERSION"], "nodes_ready": "-", "state": state,
-                "rss_mib": sum(process.rss_bytes(p) for p in pids.values() if p) // 2**20,
-                "service_cidr": "-", "pod_cidr": "-"}
+        return self.plane_status("cluster-api", f"health 127.0.0.1:{self.spec.port('capi_health')}",
+                                 config.VERSIONS["CAPI_VERSION"])
 
 
 def _healthy(port):

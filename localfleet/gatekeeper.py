@@ -138,9 +138,6 @@ class Gatekeeper(process.ProcessGroup):
             return False
 
     def status(self):
-        pid = self.pid("gatekeeper")
-        return {"cluster": f"gatekeeper@{self.spec.name}",
-                "server": f"webhook 127.0.0.1:{self.spec.port('gatekeeper_webhook')}",
-                "version": config.VERSIONS["GATEKEEPER_VERSION"], "nodes_ready": "-",
-                "state": "up" if pid else "down", "rss_mib": process.rss_bytes(pid) // 2**20 if pid else 0,
-                "service_cidr": "-", "pod_cidr": "-"}
+        return self.plane_status(f"gatekeeper@{self.spec.name}",
+                                 f"webhook 127.0.0.1:{self.spec.port('gatekeeper_webhook')}",
+                                 config.VERSIONS["GATEKEEPER_VERSION"])

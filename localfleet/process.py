@@ -105,6 +105,13 @@ class ProcessGroup:
         """Called by `up`: the member is wanted again."""
         (self.dir / "held").unlink(missing_ok=True)
 
+    def plane_status(self, name, server, version):
+        """fleet-status's row for a member with no nodes of its own: up, partial or down, and its memory."""
+        pids = [self.pid(c) for c in self.components]
+        state = "up" if all(pids) else ("partial" if any(pids) else "down")
+        return {"cluster": name, "server": server, "version": version, "nodes_ready": "-", "state": state,
+                "rss_mib": sum(rss_bytes(p) for p in pids if p) // 2**20, "service_cidr": "-", "pod_cidr": "-"}
+
     def stop(self, hold=False):
         """Stop every component, last started first (data stays, so `up` brings them back as they were)."""
         stopped = False

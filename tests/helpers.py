@@ -113,6 +113,18 @@ def unwrap(value):
     return value
 
 
+def wait_for(check, what, timeout=180):
+    """check()'s first true value, polled every second; fails naming `what` after `timeout` seconds."""
+    import time  # pylint: disable=import-outside-toplevel
+
+    deadline = time.monotonic() + timeout
+    while not (value := check()):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+        time.sleep(1)
+    return value
+
+
 def delete_namespace(kubeconfig, context, name, timeout=90):
     """Delete a namespace and wait until it is gone, so the next test may create it again."""
     import time  # pylint: disable=import-outside-toplevel

@@ -5,14 +5,13 @@ Karmada's control plane; playbooks/provision_clusters.yml with the local invento
 """
 
 import shutil
-import time
 
 import pytest
 import yaml
 from kubernetes import client, dynamic
 
 import upstream
-from helpers import ROOT, as_argocd, delete_namespace, fleet_api, run_playbook
+from helpers import ROOT, as_argocd, delete_namespace, fleet_api, run_playbook, wait_for
 from localfleet import capi, config, demo_app, fleet
 
 pytestmark = pytest.mark.builds("argocd", "karmada", "capi")
@@ -97,14 +96,6 @@ def provisioned_api(name, tmp_path):
     """An admin client of the local cluster the provider started for Cluster `name`."""
     spec = config.load_spec(capi.provisioned_name(name))
     return fleet_api(fleet.write_kubeconfig([spec], tmp_path / f"{name}.kubeconfig"), spec.name)
-
-
-def wait_for(check, what, timeout=180):
-    deadline = time.monotonic() + timeout
-    while not check():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(1)
 
 
 def test_bad_input_changes_nothing(management, local_fleet):

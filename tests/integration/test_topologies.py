@@ -8,14 +8,13 @@ The fleet has a third spoke for this file: per group needs two hubs and a cluste
 
 import re
 import shutil
-import time
 
 import pytest
 import yaml
 from kubernetes import client, dynamic
 
 import upstream
-from helpers import ROOT, argocd_cluster_secrets, as_argocd, delete_namespace, run_playbook
+from helpers import ROOT, argocd_cluster_secrets, as_argocd, delete_namespace, run_playbook, wait_for
 from localfleet import config, demo_app, fleet
 
 pytestmark = pytest.mark.builds("argocd")
@@ -141,14 +140,6 @@ def applications(local_fleet, instance):
     resource = dynamic.DynamicClient(local_fleet.api(instance)).resources.get(
         api_version="argoproj.io/v1alpha1", kind="Application")
     return {app.metadata.name: app.spec.destination.server for app in resource.get(namespace="argocd").items}
-
-
-def wait_for(check, what, timeout=180):
-    deadline = time.monotonic() + timeout
-    while not check():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(1)
 
 
 def server(context):
