@@ -13,12 +13,16 @@ median of `--runs` runs of the whole command, wall time and CPU (user + system o
     run twice, the second time with nothing to change, against the empty play;
   - playbooks/karmada_join.yml (Karmada's control plane started beside the fleet; first run, then nothing to
     change), the role's one run-once join against a task per member (a karmada_member task, then a k8s_info
-    wait for Ready, as the role ran before), both with the module server.
+    wait for Ready, as the role ran before), both with the module server;
+  - the governance roles' kubernetes.core tasks (namespace_quotas: a ResourceQuota and a LimitRange in every
+    spoke's default namespace; first run, then nothing to change), module server against a new interpreter per
+    module, where a role still runs a task per cluster.
 Ratios are printed beside the figures. `--contexts M` adds the read over M kubeconfig contexts spread over the
 fleet's API servers (each context its own inventory host), against the kubectl loop over the same M.
-`--only register,site` measures only those parts (reads, register, site, karmada), beside the loop and the empty
-play.
-  .venv/bin/python benchmarks/fleet_speed.py [--spokes 20] [--runs 3] [--contexts 200] [--only reads,register,site,karmada]
+`--only register,site` measures only those parts (reads, register, site, karmada, governance), beside the loop and
+the empty play.
+  .venv/bin/python benchmarks/fleet_speed.py [--spokes 20] [--runs 3] [--contexts 200]
+                                             [--only reads,register,site,karmada,governance]
 """
 
 import argparse
@@ -60,6 +64,14 @@ JOIN_PER_MEMBER = [{
                                       "name": "{{ inventory_hostname }}", "wait": True, "wait_sleep": 1,
                                       "wait_condition": {"type": "Ready", "status": "True"}, "wait_timeout": 120},
          "module_defaults": {"group/hubspoke.multicluster.fleet": KARMADA}, "no_log": True}]}]
+
+
+# governance.yml's quota role on every spoke (Gatekeeper needs its controllers, which this fleet does not run).
+QUOTAS = [{"name": "quotas", "hosts": "role_spoke", "gather_facts": False, "roles": [{
+    "role": "hubspoke.multicluster.namespace_quotas",
+    "namespace_quotas_items": [{"name": "tenant", "namespaces": ["default"],
+                                "resource_quota": {"hard": {"pods": "50", "requests.cpu": "4"}},
+                                "limit_range": {"limits": [{"type": "Container", "default": {"cpu": "500m"}}]}}]}]}]
 
 
 def timed(cmd, env=None, cwd=ROOT):
@@ -155,7 +167,8 @@ def main():
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--contexts", type=int, default=0)
     parser.add_argument("--port-base", default="24000")
-    parser.add_argument("--only", default="reads,register,site,karmada", help="comma-separated parts to measure")
+    parser.add_argument("--only", default="reads,register,site,karmada,governance",
+                        help="comma-separated parts to measure")
     args = parser.parse_args()
     parts = set(args.only.split(","))
     forks = args.spokes + 1
@@ -211,6 +224,16 @@ def main():
                                           "applicationsets_items": [ROUTE_TO_ALL]})]
                 rows.append(("site.yml, first run", timed(site), (loop, noop)))
                 rows.append(("site.yml again, nothing to change", median(site, args.runs), (loop, noop)))
+            if "governance" in parts:
+                quotas = Path(scratch) / "quotas.yml"
+                quotas.write_text(json.dumps(QUOTAS))
+                command = playbook(inventory, quotas, forks)
+                for label, env in (("new interpreter per module (before)", before), ("module server (now)", None)):
+                    first = timed(command, env)
+                    again = median(command, args.runs, env)
+                    rows.append((f"namespace_quotas, {args.spokes} spokes, first run, {label}", first, (loop, noop)))
+                    rows.append((f"namespace_quotas again, nothing to change, {label}", again, (loop, noop)))
+                    timed(command + ["-e", json.dumps({"namespace_quotas_items": []})], env)  # removes them again
             if "karmada" in parts:
                 fleet.up(args.spokes, karmada=True)
                 local = fleet.local_inventory()

@@ -12,12 +12,12 @@ description:
   - Reads a manifest (O(src) or O(definition)) and returns the documents a M(kubernetes.core.k8s) server-side
     apply still needs, in RV(definitions). Documents of the O(kinds) (CustomResourceDefinitions by default)
     are returned with the digest of their content in the annotation C(hubspoke.io/manifest-digest), and left
-    out when the cluster already holds that digest; every other document is always returned, so the apply
-    still restores any field someone else changed.
+    out when the cluster already holds that digest; every other document is returned, so the apply still
+    restores any field someone else changed, unless O(held) leaves out those the cluster holds as applied.
   - A server-side apply of an unchanged CRD changes nothing, but the API server validates the whole schema
     again. For Argo CD's CRDs that is most of what a run with nothing to change costs the hub.
   - It only reads, one discovery request per group version compared and one metadata-only list per kind and
-    namespace, no object bodies.
+    namespace of O(kinds), no object bodies; with O(held), one list of whole objects per other kind and namespace.
 options:
   src:
     description:
@@ -36,9 +36,20 @@ options:
     type: list
     elements: str
     default: [CustomResourceDefinition]
+  held:
+    description:
+      - Also leave out every document of the other kinds that the cluster holds as it was last applied, each
+        returned with its digest like those of O(kinds) and left out when its object on the cluster has that
+        digest (the same manifest, so no field the apply would now remove) and every field of the document
+        with its value (nobody changed it since). A run that changes nothing then applies nothing.
+      - Only for documents applied as this module returns them (as M(kubernetes.core.k8s) takes them, with
+        O(namespace)): a role that changes them before applying (another image, another namespace) compares
+        what it does not apply.
+    type: bool
+    default: false
   force:
     description:
-      - Return every document (those of O(kinds) with their digest), to apply them again whatever the cluster
+      - Return every document (those of O(kinds), or all with O(held), with their digest), to apply them again whatever the cluster
         holds, for example after someone edited a CRD by hand.
     type: bool
     default: false
@@ -80,7 +91,7 @@ definitions:
   elements: dict
   sample: [{"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "argocd-server"}}]
 unchanged:
-  description: C(Kind/name) of the documents left out because the cluster holds their digest.
+  description: C(Kind/name) of the documents left out because the cluster holds their digest (and, with O(held), their fields).
   returned: always
   type: list
   elements: str
@@ -96,6 +107,7 @@ OPTIONS = dict(
     namespace=dict(type="str"),
     kinds=dict(type="list", elements="str", default=["CustomResourceDefinition"]),
     force=dict(type="bool", default=False),
+    held=dict(type="bool", default=False),
 )
 
 
@@ -103,7 +115,7 @@ def work(module, api_client):
     params = module.params
     documents = load(params["src"]) if params["src"] else checked([d for d in params["definition"] if d], "definition")
     return dict(changed=False, **changes(api_client, documents, set(params["kinds"]), params["namespace"],
-                                         params["force"]))
+                                         params["force"], params["held"]))
 
 
 def main():

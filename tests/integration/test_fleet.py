@@ -45,6 +45,9 @@ def test_a_stopped_cluster_is_reported_not_fatal(local_fleet, local_inventory):
     fleet.stop(victim)
     try:
         run = run_playbook(ROOT / "playbooks/site.yml", local_inventory)
+        # Only the plays tagged always: the probe, the summary, the failure.
+        failing = run_playbook(ROOT / "playbooks/site.yml", local_inventory, {"site_fail_on_down": True},
+                               tags="no_such_tag")
     finally:
         fleet.start(victim)
     assert run.rc == 0, run.stdout
@@ -52,3 +55,6 @@ def test_a_stopped_cluster_is_reported_not_fatal(local_fleet, local_inventory):
     assert statuses[victim]["reachable"] is False
     assert "Connection refused" in statuses[victim]["msg"]
     assert all(statuses[h]["ready"] for h in local_fleet.contexts if h != victim)
+    # Asked to, the run fails the stopped cluster alone, at the end.
+    assert failing.rc != 0 and failing.stats[victim]["failures"] == 1, failing.stdout
+    assert all(failing.stats[h]["failures"] == 0 for h in local_fleet.contexts if h != victim)

@@ -1,5 +1,6 @@
 """manifest_changes against a real API server: a CRD applied once is left out until its content changes, it is
-deleted, or the user forces it; every other document is applied each time, and nothing changes on a second run."""
+deleted, or the user forces it; every other document is applied each time, unless `held` leaves out what the
+cluster holds as last applied; nothing changes on a second run, and a field someone changed is put back."""
 
 import pytest
 import yaml
@@ -83,3 +84,26 @@ def test_a_kind_the_cluster_does_not_serve_yet_is_returned(local_fleet, manifest
     run = run_playbook(PLAYBOOK, INVENTORY, extra_vars={"target": "spoke-1", "manifest": str(manifest),
                                                         "kinds": ["Gadget"]}, check=True)
     assert run.results("Find the documents to apply")["spoke-1"]["definitions"][0]["kind"] == "Gadget"
+
+
+def test_held_applies_nothing_a_second_time_and_puts_back_a_changed_field(local_fleet, manifest):
+    from kubernetes import client  # pylint: disable=import-outside-toplevel
+
+    first, found = apply(manifest, [crd("one"), CONFIG_MAP], held=True)
+    assert [d["kind"] for d in found["definitions"]] == ["CustomResourceDefinition", "ConfigMap"]
+    assert first.changed == 1
+
+    again, found = apply(manifest, [crd("one"), CONFIG_MAP], held=True)
+    assert found["definitions"] == [] and len(found["unchanged"]) == 2
+    assert again.changed == 0
+
+    core = client.CoreV1Api(fleet_api(local_fleet.kubeconfig, "spoke-1"))
+    core.patch_namespaced_config_map("manifest-changes", "default", {"data": {"a": "someone else's"}})
+    put_back, found = apply(manifest, [crd("one"), CONFIG_MAP], held=True)
+    assert [d["kind"] for d in found["definitions"]] == ["ConfigMap"] and put_back.changed == 1
+    assert core.read_namespaced_config_map("manifest-changes", "default").data == {"a": "1"}
+
+    upgraded = dict(CONFIG_MAP, data={"b": "2"})  # a new manifest: the apply removes the field it no longer has
+    _run, found = apply(manifest, [crd("one"), upgraded], held=True)
+    assert [d["kind"] for d in found["definitions"]] == ["ConfigMap"]
+    assert core.read_namespaced_config_map("manifest-changes", "default").data == {"b": "2"}

@@ -9,7 +9,11 @@ the hub seconds, the largest part of a run that changes nothing. kubernetes.core
 that is already applied. So each document of a compared kind carries the digest of its content in an
 annotation when it is applied; one metadata-only list per kind (PartialObjectMetadataList, no object bodies)
 reads the digests back, and a document whose digest is on the cluster is left out. Every other document is
-always returned, so kubernetes.core still applies it and puts back any field someone else changed.
+returned, so kubernetes.core still applies it and puts back any field someone else changed; unless `held` asks
+to leave out the documents the cluster holds as they were last applied: the same digest (the same manifest, so
+no field the apply would now remove) and every field of the document with its value (nobody changed it since),
+read with one list of whole objects per kind. That saves a role whose manifest is applied as it is (Argo CD's)
+a server-side apply of every object, each an admission on the API server, in a run that changes nothing.
 """
 
 import hashlib
@@ -20,6 +24,7 @@ from ansible.module_utils.urls import open_url
 
 from ansible_collections.hubspoke.multicluster.plugins.module_utils.kube import client as kube_client
 from ansible_collections.hubspoke.multicluster.plugins.module_utils.kube.errors import ClusterError, api_failure
+from ansible_collections.hubspoke.multicluster.plugins.module_utils.kube.objects import holds
 
 try:
     import yaml
@@ -77,24 +82,37 @@ def stamped(document):
     return dict(document, metadata=metadata)
 
 
-def live_digests(api_client, path, timeout=30):
-    """{name: digest annotation} of every object at a collection path, read as metadata only."""
-    return {item["metadata"]["name"]: (item["metadata"].get("annotations") or {}).get(DIGEST_ANNOTATION)
-            for item in kube_client.get_json(api_client, path, timeout, accept=METADATA_ONLY).get("items") or []}
+def live_objects(api_client, path, metadata_only, timeout=30):
+    """{name: object} of every object at a collection path, read as metadata only when `metadata_only`."""
+    accept = METADATA_ONLY if metadata_only else None
+    return {item["metadata"]["name"]: item
+            for item in kube_client.get_json(api_client, path, timeout, accept=accept).get("items") or []}
 
 
-def to_apply(documents, compared_kinds, digests_at):
-    """(documents to apply, names left out): every document of a kind not compared; a compared one, stamped, when
-    digests_at(document) (the {name: digest} of its kind and namespace on the cluster) lacks its digest."""
+def _live_digest(live):
+    return ((live or {}).get("metadata", {}).get("annotations") or {}).get(DIGEST_ANNOTATION)
+
+
+def body(document):
+    """A document without apiVersion and kind, which the items of a list do not repeat."""
+    return {key: value for key, value in document.items() if key not in ("apiVersion", "kind")}
+
+
+def to_apply(documents, compared_kinds, live_at, held=False):
+    """(documents to apply, names left out). A document of a compared kind, stamped, is left out when live_at(document)
+    (the {name: object} of its kind and namespace on the cluster, metadata only) holds its digest; with `held`, every
+    other document too, stamped, when its object (whole) holds its digest and every one of its fields. Without
+    `held` every other document is returned as it is."""
     selected, unchanged = [], []
     for document in documents:
-        if document["kind"] not in compared_kinds:
+        compared = document["kind"] in compared_kinds
+        if not compared and not held:
             selected.append(document)
             continue
         stamp = stamped(document)
-        name = document["metadata"]["name"]
-        if digests_at(document).get(name) == stamp["metadata"]["annotations"][DIGEST_ANNOTATION]:
-            unchanged.append("{0}/{1}".format(document["kind"], name))
+        live = live_at(document, compared).get(document["metadata"]["name"])
+        if _live_digest(live) == stamp["metadata"]["annotations"][DIGEST_ANNOTATION] and (compared or holds(live, body(stamp))):
+            unchanged.append("{0}/{1}".format(document["kind"], document["metadata"]["name"]))
         else:
             selected.append(stamp)
     return selected, unchanged
@@ -122,27 +140,29 @@ def _collection_path(api_client, api_version, kind, namespace, timeout):
     return None
 
 
-def digests_reader(api_client, namespace=None, timeout=30):
-    """digests_at(document) for to_apply(): one metadata-only list per kind and namespace, read when first needed;
-    a kind the cluster does not serve has no objects."""
+def live_reader(api_client, namespace=None, timeout=30):
+    """live_at(document, metadata_only) for to_apply(): one list per kind and namespace, read when first needed; a kind
+    the cluster does not serve has no objects."""
     cache = {}
 
-    def digests_at(document):
-        key = (document["apiVersion"], document["kind"], document["metadata"].get("namespace") or namespace)
+    def live_at(document, metadata_only):
+        key = (document["apiVersion"], document["kind"], document["metadata"].get("namespace") or namespace,
+               metadata_only)
         if key not in cache:
             path = _collection_path(api_client, key[0], key[1], key[2], timeout)
-            cache[key] = live_digests(api_client, path, timeout) if path else {}
+            cache[key] = live_objects(api_client, path, metadata_only, timeout) if path else {}
         return cache[key]
 
-    return digests_at
+    return live_at
 
 
-def changes(api_client, documents, compared_kinds, namespace=None, force=False):
+def changes(api_client, documents, compared_kinds, namespace=None, force=False, held=False):
     """The manifest_changes module's result for these documents on this cluster."""
     if force:
-        return {"definitions": [stamped(d) if d["kind"] in compared_kinds else d for d in documents], "unchanged": []}
+        return {"definitions": [stamped(d) if held or d["kind"] in compared_kinds else d for d in documents],
+                "unchanged": []}
     try:
-        selected, unchanged = to_apply(documents, compared_kinds, digests_reader(api_client, namespace))
+        selected, unchanged = to_apply(documents, compared_kinds, live_reader(api_client, namespace), held)
     except ManifestError:
         raise
     except Exception as err:  # pylint: disable=broad-exception-caught  # ApiException and urllib3's errors alike

@@ -1,5 +1,5 @@
 """Which documents of a manifest still need applying: a compared kind is left out only when the cluster holds its
-digest; everything else is always applied."""
+digest; everything else is applied, unless `held` leaves out what the cluster holds as last applied, field for field."""
 
 import pytest
 
@@ -24,19 +24,49 @@ def test_the_digest_is_of_the_content_and_ignores_its_own_annotation():
     assert "annotations" not in SA["metadata"] and CRD["metadata"]["annotations"] == {"keep": "me"}  # not mutated
 
 
+def on_cluster(*documents):
+    """live_at() of a cluster holding these objects (each a kind's only one)."""
+    return lambda doc, _metadata_only: {d["metadata"]["name"]: d for d in documents if d["kind"] == doc["kind"]}
+
+
+def with_digest(document, value):
+    return dict(document, metadata=dict(document["metadata"], annotations={DIGEST_ANNOTATION: value}))
+
+
 def test_a_compared_document_is_left_out_only_when_the_cluster_holds_its_digest():
-    held = {CRD["metadata"]["name"]: manifest_changes.digest(CRD)}
-    selected, unchanged = manifest_changes.to_apply([CRD, SA], {"CustomResourceDefinition"}, lambda _doc: held)
+    held = with_digest(CRD, manifest_changes.digest(CRD))
+    selected, unchanged = manifest_changes.to_apply([CRD, SA], {"CustomResourceDefinition"}, on_cluster(held))
     assert selected == [SA] and unchanged == ["CustomResourceDefinition/widgets.example.com"]
 
-    for cluster in ({}, {CRD["metadata"]["name"]: None}, {CRD["metadata"]["name"]: "an older digest"}):
-        selected, unchanged = manifest_changes.to_apply([CRD, SA], {"CustomResourceDefinition"}, lambda _d, c=cluster: c)
+    for cluster in (on_cluster(), on_cluster(CRD), on_cluster(with_digest(CRD, "an older digest"))):
+        selected, unchanged = manifest_changes.to_apply([CRD, SA], {"CustomResourceDefinition"}, cluster)
         assert selected == [manifest_changes.stamped(CRD), SA] and unchanged == []
+
+
+def test_held_leaves_out_the_objects_the_cluster_holds_as_applied_and_applies_the_others():
+    deployment = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "server"},
+                  "spec": {"replicas": 1, "template": {"spec": {"containers": [{"name": "s", "image": "a:1"}]}}}}
+    applied = manifest_changes.stamped(deployment)
+    # What the API server lists after the apply: the fields it fills in beside the document's, no apiVersion or kind.
+    live = dict(manifest_changes.body(applied), kind="Deployment", metadata=dict(applied["metadata"], uid="u1"),
+                spec=dict(applied["spec"], paused=False), status={"readyReplicas": 1})
+    selected, unchanged = manifest_changes.to_apply([deployment], set(), on_cluster(live), held=True)
+    assert selected == [] and unchanged == ["Deployment/server"]
+
+    someone_scaled = dict(live, spec=dict(live["spec"], replicas=3))
+    upgraded = dict(deployment, spec=dict(deployment["spec"], replicas=1, minReadySeconds=5))
+    for manifest, cluster in (([deployment], on_cluster(someone_scaled)),  # drift: put back
+                              ([upgraded], on_cluster(live)),  # another manifest: its apply may remove fields
+                              ([deployment], on_cluster())):  # not there yet
+        selected, unchanged = manifest_changes.to_apply(manifest, set(), cluster, held=True)
+        assert selected == [manifest_changes.stamped(manifest[0])] and unchanged == []
 
 
 def test_force_returns_everything_without_reading_the_cluster():
     result = manifest_changes.changes(None, [CRD, SA], {"CustomResourceDefinition"}, force=True)
     assert result == {"definitions": [manifest_changes.stamped(CRD), SA], "unchanged": []}
+    result = manifest_changes.changes(None, [CRD, SA], {"CustomResourceDefinition"}, force=True, held=True)
+    assert result["definitions"] == [manifest_changes.stamped(CRD), manifest_changes.stamped(SA)]
 
 
 def test_a_manifest_file_is_read_and_each_document_checked(tmp_path):
