@@ -43,14 +43,14 @@ options:
         digest (the same manifest, so no field the apply would now remove) and every field of the document
         with its value (nobody changed it since). A run that changes nothing then applies nothing.
       - Only for documents applied as this module returns them (as M(kubernetes.core.k8s) takes them, with
-        O(namespace)): a role that changes them before applying (another image, another namespace) compares
-        what it does not apply.
+        O(namespace)); a role that changes them before applying (another image, another namespace) would
+        compare what it does not apply.
     type: bool
     default: false
   force:
     description:
-      - Return every document (those of O(kinds), or all with O(held), with their digest), to apply them again whatever the cluster
-        holds, for example after someone edited a CRD by hand.
+      - Return every document (those of O(kinds), or all with O(held), with their digest), to apply them again
+        whatever the cluster holds, for example after someone edited a CRD by hand.
     type: bool
     default: false
 extends_documentation_fragment:
@@ -60,6 +60,10 @@ extends_documentation_fragment:
 requirements:
   - kubernetes >= 24.2.0
 notes:
+  - A manifest of 256 kB or more is kept parsed, as JSON, in C(hubspoke-multicluster/manifests) under
+    C($XDG_CACHE_HOME) (C(~/.cache) by default), named by the digest of its text; parsing a manifest of
+    megabytes takes about a second in every run, reading the copy milliseconds. Nothing is kept where that
+    folder cannot be written; removing it is always safe.
   - A document of O(kinds) applied without its digest (by another tool, or before this module) is returned
     once, and left out after that apply.
 seealso:

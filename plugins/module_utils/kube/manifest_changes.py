@@ -19,6 +19,7 @@ a server-side apply of every object, each an admission on the API server, in a r
 import hashlib
 import json
 import os
+import tempfile
 
 from ansible.module_utils.urls import open_url
 
@@ -33,6 +34,8 @@ except ImportError:  # handled by AnsibleK8SModule's requires("kubernetes"), whi
     pass
 
 DIGEST_ANNOTATION = "hubspoke.io/manifest-digest"
+# Manifests at least this large are kept parsed, as JSON, by the digest of their text (parsed_copy()).
+PARSED_COPY_BYTES = 256 * 1024
 METADATA_ONLY = "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1"
 
 
@@ -48,13 +51,56 @@ def load(source):
         else:
             with open(os.path.expanduser(source), encoding="utf-8") as handle:
                 text = handle.read()
-        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C loader: an upstream manifest is megabytes
-        documents = [doc for doc in yaml.load_all(text, Loader=loader) if doc]  # nosec B506: a safe loader
+        documents = parsed_copy(text) if len(text) >= PARSED_COPY_BYTES else None
+        if documents is None:
+            loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C loader: an upstream manifest is megabytes
+            documents = [doc for doc in yaml.load_all(text, Loader=loader) if doc]  # nosec B506: a safe loader
+            if len(text) >= PARSED_COPY_BYTES:
+                keep_parsed_copy(text, documents)
     except (OSError, ValueError) as err:  # URLError and HTTPError are OSErrors
         raise ManifestError("cannot read {0}: {1}".format(source, getattr(err, "strerror", None) or err)) from err
     except yaml.YAMLError as err:
         raise ManifestError("{0} is not valid YAML: {1}".format(source, err)) from err
     return checked(documents, source)
+
+
+def _parsed_copy_path(text):
+    cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(cache, "hubspoke-multicluster", "manifests",
+                        hashlib.sha256(text.encode("utf-8")).hexdigest() + ".json")
+
+
+def parsed_copy(text):
+    """The documents of a manifest's text as kept_parsed_copy() kept them, or None. Parsing Argo CD's install.yaml
+    (2 MB) takes libyaml about a second in every run of a role that installs it, most of a run that changes
+    nothing; reading the same documents as JSON takes milliseconds. Kept by the digest of the text, so a copy
+    is only ever of that very text."""
+    try:
+        with open(_parsed_copy_path(text), encoding="utf-8") as handle:
+            return json.load(handle)
+    except (OSError, ValueError):
+        return None
+
+
+def keep_parsed_copy(text, documents):
+    """Keep the documents for parsed_copy(), readable by the user only, when JSON holds them exactly (no YAML
+    timestamps or non-string keys); a cache that cannot be written is no error."""
+    try:
+        as_json = json.dumps(documents)
+        if json.loads(as_json) != documents:
+            return
+        path = _parsed_copy_path(text)
+        os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
+        handle, partial = tempfile.mkstemp(dir=os.path.dirname(path), suffix=".partial")
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8") as out:
+                out.write(as_json)
+            os.replace(partial, path)  # whole or not at all, for a run reading it at the same time
+        except OSError:
+            os.unlink(partial)
+            raise
+    except (OSError, TypeError, ValueError):
+        pass
 
 
 def checked(documents, where):

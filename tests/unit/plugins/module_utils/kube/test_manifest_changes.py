@@ -1,6 +1,8 @@
 """Which documents of a manifest still need applying: a compared kind is left out only when the cluster holds its
 digest; everything else is applied, unless `held` leaves out what the cluster holds as last applied, field for field."""
 
+import datetime
+
 import pytest
 
 from ansible_collections.hubspoke.multicluster.plugins.module_utils.kube import manifest_changes
@@ -84,3 +86,29 @@ def test_a_manifest_file_is_read_and_each_document_checked(tmp_path):
         manifest_changes.load(str(broken))
     with pytest.raises(ManifestError, match="cannot read .*absent.yaml"):
         manifest_changes.load(str(tmp_path / "absent.yaml"))
+
+
+def test_a_large_manifest_is_read_from_its_parsed_copy_the_second_time(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setattr(manifest_changes, "PARSED_COPY_BYTES", 10)
+    big = tmp_path / "install.yaml"
+    big.write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm}\ndata: {a: '1'}\n")
+    first = manifest_changes.load(str(big))
+    copies = list((tmp_path / "cache/hubspoke-multicluster/manifests").iterdir())
+    assert len(copies) == 1 and copies[0].stat().st_mode & 0o077 == 0
+
+    monkeypatch.setattr(manifest_changes.yaml, "load_all", lambda *_a, **_k: pytest.fail("parsed again"))
+    assert manifest_changes.load(str(big)) == first
+    big.write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: other}\n")  # another text: parsed
+    with pytest.raises(BaseException, match="parsed again"):
+        manifest_changes.load(str(big))
+
+
+def test_documents_json_cannot_hold_exactly_are_not_kept(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setattr(manifest_changes, "PARSED_COPY_BYTES", 10)
+    dated = tmp_path / "dated.yaml"
+    dated.write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm}\ndata: {1: 2020-01-01}\n")
+    assert manifest_changes.load(str(dated))[0]["data"] == {1: datetime.date(2020, 1, 1)}
+    copies = tmp_path / "cache/hubspoke-multicluster/manifests"
+    assert not copies.exists() or not list(copies.iterdir())
