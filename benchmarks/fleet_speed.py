@@ -14,9 +14,8 @@ median of `--runs` runs of the whole command, wall time and CPU (user + system o
   - playbooks/karmada_join.yml (Karmada's control plane started beside the fleet; first run, then nothing to
     change), the role's one run-once join against a task per member (a karmada_member task, then a k8s_info
     wait for Ready, as the role ran before), both with the module server;
-  - the governance roles' kubernetes.core tasks (namespace_quotas: a ResourceQuota and a LimitRange in every
-    spoke's default namespace; first run, then nothing to change), module server against a new interpreter per
-    module, where a role still runs a task per cluster.
+  - governance.yml's namespace_quotas role (a ResourceQuota and a LimitRange in every spoke's default namespace;
+    first run, then nothing to change), with the module server and with a new interpreter per module.
 Ratios are printed beside the figures. `--contexts M` adds the read over M kubeconfig contexts spread over the
 fleet's API servers (each context its own inventory host), against the kubectl loop over the same M.
 `--only register,site` measures only those parts (reads, register, site, karmada, governance), beside the loop and
@@ -71,7 +70,7 @@ QUOTAS = [{"name": "quotas", "hosts": "role_spoke", "gather_facts": False, "role
     "role": "hubspoke.multicluster.namespace_quotas",
     "namespace_quotas_items": [{"name": "tenant", "namespaces": ["default"],
                                 "resource_quota": {"hard": {"pods": "50", "requests.cpu": "4"}},
-                                "limit_range": {"limits": [{"type": "Container", "default": {"cpu": "500m"}}]}}]}]}]
+                                "limit_range": [{"type": "Container", "default": {"cpu": "500m"}}]}]}]}]
 
 
 def timed(cmd, env=None, cwd=ROOT):

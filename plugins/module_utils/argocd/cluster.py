@@ -24,6 +24,7 @@ from datetime import datetime, timezone
 from ansible_collections.kubernetes.core.plugins.module_utils.k8s.exceptions import CoreException
 
 from ansible_collections.hubspoke.multicluster.plugins.module_utils.kube import objects, tokens, wait
+from ansible_collections.hubspoke.multicluster.plugins.module_utils.kube.applied import holds
 from ansible_collections.hubspoke.multicluster.plugins.module_utils.kube.errors import ClusterError, TokenNotReady
 from ansible_collections.hubspoke.multicluster.plugins.module_utils.kube.lease import Leases
 from ansible_collections.hubspoke.multicluster.plugins.module_utils.argocd.cluster_rbac import rules, spoke_objects
@@ -252,7 +253,7 @@ class Registration:
         if current is None or len(held) != 1:
             return None
         labels = (existing.get("metadata") or {}).get("labels")
-        if not objects.holds(existing, hub_secret(self.params, server, hub_token, tls, labels)):
+        if not holds(existing, hub_secret(self.params, server, hub_token, tls, labels)):
             return None
         result = self._result(False, server, current["metadata"]["name"], False, hub_token,
                               objects.public_view({"result": copy.deepcopy(existing)})["result"])

@@ -24,8 +24,8 @@ import tempfile
 from ansible.module_utils.urls import open_url
 
 from ansible_collections.hubspoke.multicluster.plugins.module_utils.kube import client as kube_client
+from ansible_collections.hubspoke.multicluster.plugins.module_utils.kube.applied import stamped, to_apply
 from ansible_collections.hubspoke.multicluster.plugins.module_utils.kube.errors import ClusterError, api_failure
-from ansible_collections.hubspoke.multicluster.plugins.module_utils.kube.objects import holds
 
 try:
     import yaml
@@ -33,7 +33,6 @@ try:
 except ImportError:  # handled by AnsibleK8SModule's requires("kubernetes"), which needs PyYAML too
     pass
 
-DIGEST_ANNOTATION = "hubspoke.io/manifest-digest"
 # Manifests at least this large are kept parsed, as JSON, by the digest of their text (parsed_copy()).
 PARSED_COPY_BYTES = 256 * 1024
 METADATA_ONLY = "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1"
@@ -112,56 +111,11 @@ def checked(documents, where):
     return documents
 
 
-def digest(document):
-    """The digest of a document's content, as the annotation holds it (the annotation itself left out)."""
-    metadata = dict(document.get("metadata") or {})
-    annotations = {k: v for k, v in (metadata.get("annotations") or {}).items() if k != DIGEST_ANNOTATION}
-    metadata["annotations"] = annotations
-    canonical = json.dumps(dict(document, metadata=metadata), sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode()).hexdigest()
-
-
-def stamped(document):
-    """The document with its digest annotation."""
-    metadata = dict(document["metadata"])
-    metadata["annotations"] = dict(metadata.get("annotations") or {}, **{DIGEST_ANNOTATION: digest(document)})
-    return dict(document, metadata=metadata)
-
-
 def live_objects(api_client, path, metadata_only, timeout=30):
     """{name: object} of every object at a collection path, read as metadata only when `metadata_only`."""
     accept = METADATA_ONLY if metadata_only else None
     return {item["metadata"]["name"]: item
             for item in kube_client.get_json(api_client, path, timeout, accept=accept).get("items") or []}
-
-
-def _live_digest(live):
-    return ((live or {}).get("metadata", {}).get("annotations") or {}).get(DIGEST_ANNOTATION)
-
-
-def body(document):
-    """A document without apiVersion and kind, which the items of a list do not repeat."""
-    return {key: value for key, value in document.items() if key not in ("apiVersion", "kind")}
-
-
-def to_apply(documents, compared_kinds, live_at, held=False):
-    """(documents to apply, names left out). A document of a compared kind, stamped, is left out when live_at(document)
-    (the {name: object} of its kind and namespace on the cluster, metadata only) holds its digest; with `held`, every
-    other document too, stamped, when its object (whole) holds its digest and every one of its fields. Without
-    `held` every other document is returned as it is."""
-    selected, unchanged = [], []
-    for document in documents:
-        compared = document["kind"] in compared_kinds
-        if not compared and not held:
-            selected.append(document)
-            continue
-        stamp = stamped(document)
-        live = live_at(document, compared).get(document["metadata"]["name"])
-        if _live_digest(live) == stamp["metadata"]["annotations"][DIGEST_ANNOTATION] and (compared or holds(live, body(stamp))):
-            unchanged.append("{0}/{1}".format(document["kind"], document["metadata"]["name"]))
-        else:
-            selected.append(stamp)
-    return selected, unchanged
 
 
 def _collection_path(api_client, api_version, kind, namespace, timeout):

@@ -14,6 +14,8 @@ import base64
 from ansible_collections.kubernetes.core.plugins.module_utils.k8s.exceptions import CoreException
 from ansible_collections.kubernetes.core.plugins.module_utils.k8s.runner import perform_action
 
+from ansible_collections.hubspoke.multicluster.plugins.module_utils.kube.applied import holds
+
 TOKEN_TYPE = "kubernetes.io/service-account-token"
 SA_ANNOTATION = "kubernetes.io/service-account.name"
 HIDDEN = "VALUE_HIDDEN"
@@ -80,20 +82,6 @@ def get(svc, definition):
     resource = svc.find_resource(definition["kind"], definition["apiVersion"], fail=True)
     found = svc.retrieve(resource, definition)
     return found.to_dict() if found else None
-
-
-def holds(existing, desired):
-    """Whether `existing` already has every field of `desired` with its value (None: the field is absent), lists
-    item by item, so that applying `desired` as a patch would leave it as it is. kubernetes.core learns that only by
-    sending the patch (a request and an admission per object), and Ansible's dict_merge would set a None."""
-    if isinstance(desired, dict):
-        return isinstance(existing, dict) and all(
-            existing.get(key) is None if value is None else key in existing and holds(existing[key], value)
-            for key, value in desired.items())
-    if isinstance(desired, list):
-        return (isinstance(existing, list) and len(existing) == len(desired)
-                and all(holds(have, want) for have, want in zip(existing, desired)))
-    return existing == desired
 
 
 def in_place(svc, definition):

@@ -6,6 +6,7 @@ from ansible_collections.hubspoke.multicluster.plugins.filter.gatekeeper_manifes
 from ansible_collections.hubspoke.multicluster.plugins.filter.gatekeeper_policies import gatekeeper_policies
 from ansible_collections.hubspoke.multicluster.plugins.filter.leftover_objects import leftover_objects
 from ansible_collections.hubspoke.multicluster.plugins.filter.namespace_quotas import namespace_quotas
+from ansible_collections.hubspoke.multicluster.plugins.filter.objects_to_apply import objects_to_apply
 
 TEMPLATE = {"apiVersion": "templates.gatekeeper.sh/v1", "kind": "ConstraintTemplate",
             "metadata": {"name": "k8sdisallowhostpath"},
@@ -111,3 +112,18 @@ def test_leftovers_are_what_is_found_and_not_wanted():
     assert leftover_objects(found, wanted) == [
         {"apiVersion": "templates.gatekeeper.sh/v1", "kind": "ConstraintTemplate", "metadata": {"name": "t"}},
         {"apiVersion": "v1", "kind": "ResourceQuota", "metadata": {"name": "q", "namespace": "b"}}]
+
+
+def test_objects_to_apply_leaves_out_what_the_cluster_holds_as_last_applied():
+    quota = {"apiVersion": "v1", "kind": "ResourceQuota", "metadata": {"name": "q", "namespace": "team-a"},
+             "spec": {"hard": {"pods": "10"}}}
+    other = dict(quota, metadata={"name": "q", "namespace": "team-b"})
+    first = objects_to_apply([quota, other], [])
+    assert [o["metadata"]["namespace"] for o in first] == ["team-a", "team-b"]
+    # As the cluster lists them after the apply: the digest annotation, and fields the server adds.
+    found = [dict(o, metadata=dict(o["metadata"], uid="u"), status={"used": {}}) for o in first]
+    assert objects_to_apply([quota, other], found) == []
+    someone_edited = [dict(found[0], spec={"hard": {"pods": "99"}}), found[1]]
+    assert objects_to_apply([quota, other], someone_edited) == [first[0]]
+    fewer_fields = dict(quota, spec={"hard": {}})  # the inventory dropped a limit: applied, so it is removed
+    assert objects_to_apply([fewer_fields, other], found) == objects_to_apply([fewer_fields], [])

@@ -5,11 +5,9 @@ import datetime
 
 import pytest
 
-from ansible_collections.hubspoke.multicluster.plugins.module_utils.kube import manifest_changes
-from ansible_collections.hubspoke.multicluster.plugins.module_utils.kube.manifest_changes import (
-    DIGEST_ANNOTATION,
-    ManifestError,
-)
+from ansible_collections.hubspoke.multicluster.plugins.module_utils.kube import applied, manifest_changes
+from ansible_collections.hubspoke.multicluster.plugins.module_utils.kube.applied import DIGEST_ANNOTATION
+from ansible_collections.hubspoke.multicluster.plugins.module_utils.kube.manifest_changes import ManifestError
 
 CRD = {"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
        "metadata": {"name": "widgets.example.com", "annotations": {"keep": "me"}}, "spec": {"group": "example.com"}}
@@ -17,12 +15,12 @@ SA = {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "server
 
 
 def test_the_digest_is_of_the_content_and_ignores_its_own_annotation():
-    stamped = manifest_changes.stamped(CRD)
+    stamped = applied.stamped(CRD)
     assert stamped["metadata"]["annotations"]["keep"] == "me"
-    assert manifest_changes.digest(stamped) == manifest_changes.digest(CRD) == \
+    assert applied.digest(stamped) == applied.digest(CRD) == \
         stamped["metadata"]["annotations"][DIGEST_ANNOTATION]
     changed = dict(CRD, spec={"group": "example.org"})
-    assert manifest_changes.digest(changed) != manifest_changes.digest(CRD)
+    assert applied.digest(changed) != applied.digest(CRD)
     assert "annotations" not in SA["metadata"] and CRD["metadata"]["annotations"] == {"keep": "me"}  # not mutated
 
 
@@ -36,23 +34,23 @@ def with_digest(document, value):
 
 
 def test_a_compared_document_is_left_out_only_when_the_cluster_holds_its_digest():
-    held = with_digest(CRD, manifest_changes.digest(CRD))
-    selected, unchanged = manifest_changes.to_apply([CRD, SA], {"CustomResourceDefinition"}, on_cluster(held))
+    held = with_digest(CRD, applied.digest(CRD))
+    selected, unchanged = applied.to_apply([CRD, SA], {"CustomResourceDefinition"}, on_cluster(held))
     assert selected == [SA] and unchanged == ["CustomResourceDefinition/widgets.example.com"]
 
     for cluster in (on_cluster(), on_cluster(CRD), on_cluster(with_digest(CRD, "an older digest"))):
-        selected, unchanged = manifest_changes.to_apply([CRD, SA], {"CustomResourceDefinition"}, cluster)
-        assert selected == [manifest_changes.stamped(CRD), SA] and unchanged == []
+        selected, unchanged = applied.to_apply([CRD, SA], {"CustomResourceDefinition"}, cluster)
+        assert selected == [applied.stamped(CRD), SA] and unchanged == []
 
 
 def test_held_leaves_out_the_objects_the_cluster_holds_as_applied_and_applies_the_others():
     deployment = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "server"},
                   "spec": {"replicas": 1, "template": {"spec": {"containers": [{"name": "s", "image": "a:1"}]}}}}
-    applied = manifest_changes.stamped(deployment)
+    last_applied = applied.stamped(deployment)
     # What the API server lists after the apply: the fields it fills in beside the document's, no apiVersion or kind.
-    live = dict(manifest_changes.body(applied), kind="Deployment", metadata=dict(applied["metadata"], uid="u1"),
-                spec=dict(applied["spec"], paused=False), status={"readyReplicas": 1})
-    selected, unchanged = manifest_changes.to_apply([deployment], set(), on_cluster(live), held=True)
+    live = dict(applied.body(last_applied), kind="Deployment", metadata=dict(last_applied["metadata"], uid="u1"),
+                spec=dict(last_applied["spec"], paused=False), status={"readyReplicas": 1})
+    selected, unchanged = applied.to_apply([deployment], set(), on_cluster(live), held=True)
     assert selected == [] and unchanged == ["Deployment/server"]
 
     someone_scaled = dict(live, spec=dict(live["spec"], replicas=3))
@@ -60,15 +58,15 @@ def test_held_leaves_out_the_objects_the_cluster_holds_as_applied_and_applies_th
     for manifest, cluster in (([deployment], on_cluster(someone_scaled)),  # drift: put back
                               ([upgraded], on_cluster(live)),  # another manifest: its apply may remove fields
                               ([deployment], on_cluster())):  # not there yet
-        selected, unchanged = manifest_changes.to_apply(manifest, set(), cluster, held=True)
-        assert selected == [manifest_changes.stamped(manifest[0])] and unchanged == []
+        selected, unchanged = applied.to_apply(manifest, set(), cluster, held=True)
+        assert selected == [applied.stamped(manifest[0])] and unchanged == []
 
 
 def test_force_returns_everything_without_reading_the_cluster():
     result = manifest_changes.changes(None, [CRD, SA], {"CustomResourceDefinition"}, force=True)
-    assert result == {"definitions": [manifest_changes.stamped(CRD), SA], "unchanged": []}
+    assert result == {"definitions": [applied.stamped(CRD), SA], "unchanged": []}
     result = manifest_changes.changes(None, [CRD, SA], {"CustomResourceDefinition"}, force=True, held=True)
-    assert result["definitions"] == [manifest_changes.stamped(CRD), manifest_changes.stamped(SA)]
+    assert result["definitions"] == [applied.stamped(CRD), applied.stamped(SA)]
 
 
 def test_a_manifest_file_is_read_and_each_document_checked(tmp_path):

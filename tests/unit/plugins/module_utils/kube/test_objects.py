@@ -1,8 +1,9 @@
-"""objects.holds: when an object already is as a patch would make it, so a run that changes nothing writes nothing."""
+"""applied.holds and objects.as_stored: when an object already is as a patch would make it, so a run that changes nothing writes nothing."""
 
 import pytest
 
-from ansible_collections.hubspoke.multicluster.plugins.module_utils.kube.objects import as_stored, holds
+from ansible_collections.hubspoke.multicluster.plugins.module_utils.kube.applied import holds
+from ansible_collections.hubspoke.multicluster.plugins.module_utils.kube.objects import as_stored
 
 EXISTING = {"apiVersion": "v1", "kind": "Secret", "type": "Opaque",
             "metadata": {"name": "s", "namespace": "argocd", "resourceVersion": "7", "uid": "u",
