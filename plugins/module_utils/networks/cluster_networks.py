@@ -20,10 +20,12 @@ from ansible_collections.hubspoke.multicluster.plugins.module_utils.kube.errors 
 
 try:
     import yaml
-    from kubernetes.client import CoreV1Api, CustomObjectsApi
-    from kubernetes.client.exceptions import ApiException
 except ImportError:  # handled by AnsibleK8SModule's requires("kubernetes"), which brings PyYAML
     pass
+
+# The kubernetes client is imported where a cluster is read, not here: the cidr_overlaps filter imports this file
+# in every worker process of a play, and Ansible imports every filter file of the collection there as soon as a
+# task uses any of them, so an import here cost each host a third of a second in every task using one.
 
 # The cluster_networks module's options (beside kubernetes.core's auth options).
 OPTIONS = dict(pod_cidrs=dict(type="list", elements="str"), service_cidrs=dict(type="list", elements="str"))
@@ -123,6 +125,8 @@ def _kubeadm_config(core):
 
 def _not_found_is_empty(read, empty):
     """A read that finds nothing (no kubeadm, a Kubernetes without ServiceCIDR objects) is `empty`, not an error."""
+    from kubernetes.client.exceptions import ApiException  # pylint: disable=import-outside-toplevel
+
     try:
         return read()
     except ApiException as err:
@@ -136,6 +140,8 @@ def networks_of(module, client):
     for kind in ("pod", "service"):
         for cidr in module.params[kind + "_cidrs"] or []:
             network(cidr, kind)
+    from kubernetes.client import CoreV1Api, CustomObjectsApi  # pylint: disable=import-outside-toplevel
+
     try:
         networks = read_networks(CoreV1Api(client), CustomObjectsApi(client),
                                  module.params["pod_cidrs"], module.params["service_cidrs"])
