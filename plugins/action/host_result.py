@@ -13,14 +13,19 @@ from ansible.plugins.action import ActionBase
 
 class ActionModule(ActionBase):
     TRANSFERS_FILES = False
-    _VALID_ARGS = frozenset(("result",))
+    _VALID_ARGS = frozenset(("result", "registered"))
     _requires_connection = False
 
     def run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars)
-        _validated, args = self.validate_argument_spec(argument_spec={"result": {"type": "dict", "required": True}})
-        registered, host = args["result"], task_vars["inventory_hostname"]
-        clusters = registered.get("clusters")
+        _validated, args = self.validate_argument_spec(
+            argument_spec={"result": {"type": "dict"}, "registered": {"type": "str"}},
+            mutually_exclusive=[("result", "registered")], required_one_of=[("result", "registered")])
+        host = task_vars["inventory_hostname"]
+        # A registered variable is plain data in task_vars: read by name, only this host's entry is touched, where
+        # a templated `result` costs each host the whole fleet's result.
+        registered = args["result"] if args["result"] is not None else task_vars.get(args["registered"], {"skipped": True})
+        clusters = registered.get("clusters") if isinstance(registered, dict) else None
         if not isinstance(clusters, dict):
             why = "was skipped" if registered.get("skipped") else "returned no clusters"
             return dict(result, failed=True, msg=(

@@ -45,9 +45,11 @@ options:
     type: dict
     default: {}
   status:
-    description: Name of the host variable holding the cluster_status result.
+    description:
+      - Name of the host variable holding the cluster_status result, the host's own or that of a task run once for
+        the play (whose C(clusters) holds each host's entry).
     type: str
-    default: site_cluster_status
+    default: site_fleet_status
   workloads:
     description:
       - Name of the host variable holding the Deployments of the Applications' namespaces, as a
@@ -88,6 +90,8 @@ def _ready_replicas(host, values, workloads, namespace):
 
 def _rows(host, values, applications, hubs, selected, status, workloads):
     result = values.get(status) or {}
+    if isinstance(result.get("clusters"), dict):  # registered by a cluster_status task run once for the play
+        result = result["clusters"].get(host) or {}
     up = bool(result.get("ready"))
     base = [host, "up" if up else "DOWN", (result.get("version") or {}).get("git_version") or "-",
             ",".join("{0}={1}".format(k, v) for k, v in sorted((values.get("hubspoke_labels") or {}).items())) or "-"]
@@ -109,7 +113,7 @@ def _rows(host, values, applications, hubs, selected, status, workloads):
         yield base + [note, "", "", ""]
 
 
-def fleet_summary(hosts, hostvars, applications=None, hubs=None, selected=None, status="site_cluster_status",
+def fleet_summary(hosts, hostvars, applications=None, hubs=None, selected=None, status="site_fleet_status",
                   workloads="site_workloads"):
     rows = [list(COLUMNS)]
     for host in hosts:

@@ -164,7 +164,7 @@ from ansible_collections.hubspoke.multicluster.plugins.plugin_utils.inventory im
     ClusterInventoryBase,
     connection_vars,
 )
-from ansible_collections.hubspoke.multicluster.plugins.plugin_utils import module_payloads, module_server
+from ansible_collections.hubspoke.multicluster.plugins.plugin_utils import playbook_start
 from ansible_collections.hubspoke.multicluster.plugins.plugin_utils.sources import read_sources
 
 
@@ -179,10 +179,9 @@ class InventoryModule(ClusterInventoryBase):
 
     def parse(self, inventory, loader, path, cache=True):
         super().parse(inventory, loader, path, cache=cache)
-        # The cluster connection's module server imports the kubernetes client while Ansible reads the playbook, and
-        # the run gets the module payloads earlier runs built.
-        module_payloads.hand_over_for_playbook(C.DEFAULT_LOCAL_TMP)
-        module_server.start_for_playbook(C.DEFAULT_LOCAL_TMP, AnsibleCollectionConfig.collection_paths)
+        # The module server imports the kubernetes client while Ansible reads the playbook, the run gets the module
+        # payloads earlier runs built, and the plugins every cluster host's task loads are loaded once for all workers.
+        playbook_start.prepare(C.DEFAULT_LOCAL_TMP, AnsibleCollectionConfig.collection_paths)
         self._read_config_data(path)
         try:
             clusters = self._clusters(path, self.sources(path), cache)

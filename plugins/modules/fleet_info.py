@@ -17,7 +17,9 @@ description:
     C(objects.clusters[inventory_hostname].resources) is its own. Each host is reached by its own
     C(hubspoke_connection), as the P(hubspoke.multicluster.cluster#connection) connection reaches it.
   - Unlike M(kubernetes.core.k8s_info) it reads no API discovery beyond the kind's own group version (two
-    requests per cluster), and a cluster that cannot be read (down, the kind not served, access refused) is
+    requests per cluster), and none for a built-in kind of Kubernetes' GA group versions (C(v1), C(apps/v1),
+    C(batch/v1), C(networking.k8s.io/v1), C(rbac.authorization.k8s.io/v1), C(apiextensions.k8s.io/v1), one
+    request), and a cluster that cannot be read (down, the kind not served, access refused) is
     data - RV(read=false) with RV(msg) - not a failure, so one cluster never stops a fleet-wide read.
 options:
   api_version:

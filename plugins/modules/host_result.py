@@ -21,9 +21,16 @@ description:
   - Runs on the controller only; no module runs and nothing changes.
 options:
   result:
-    description: The registered result of the task that ran once.
+    description:
+      - The registered result of the task that ran once. One of O(result) and O(registered) is required.
+      - Ansible templates it whole for each host, so each host pays for the whole fleet's result; O(registered)
+        does not.
     type: dict
-    required: true
+  registered:
+    description:
+      - The name of the variable the task that ran once registered its result in, read as it is, so each host
+        reads only its own entry. One of O(result) and O(registered) is required.
+    type: str
 extends_documentation_fragment:
   - hubspoke.multicluster.attributes.CONTROLLER_ACTION
   - ansible.builtin.action_common_attributes
@@ -45,7 +52,7 @@ EXAMPLES = r"""
 
 - name: Each spoke reports its own registration (changed, failed, diff)
   hubspoke.multicluster.host_result:
-    result: "{{ registered }}"
+    registered: registered
 
 - name: Fail each cluster that did not answer, alone
   hubspoke.multicluster.host_result:

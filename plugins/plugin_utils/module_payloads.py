@@ -151,9 +151,9 @@ def hand_over(run_folder):
 
 
 def hand_over_for_playbook(run_folder):
-    """hand_over() now when this process is ansible-playbook (the inventory plugin calls it, before any module)."""
-    if os.path.basename(sys.argv[0]) == "ansible-playbook" and boolean(
-            os.environ.get("HUBSPOKE_KEEP_PAYLOADS", "true"), strict=False):
+    """hand_over() from the playbook's main process (plugin_utils/playbook_start.py), unless HUBSPOKE_KEEP_PAYLOADS
+    turns it off."""
+    if boolean(os.environ.get("HUBSPOKE_KEEP_PAYLOADS", "true"), strict=False):
         hand_over(run_folder)
 
 

@@ -21,6 +21,7 @@ environment and standard streams.
 """
 
 import fcntl
+import importlib
 import importlib.util
 import json
 import os
@@ -102,10 +103,26 @@ def _alive(pid_file):
         return True
 
 
+MODULE_UTILS = "ansible_collections.hubspoke.multicluster.plugins.module_utils"
+
+
+def _own_module_utils():
+    """{dotted name: file} of this collection's module_utils, which the server imports too."""
+    root = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "module_utils")
+    found = {}
+    for folder, _dirs, files in os.walk(root):
+        package = MODULE_UTILS if folder == root else MODULE_UTILS + "." + os.path.relpath(folder, root).replace(os.sep, ".")
+        for name in files:
+            if name.endswith(".py") and name != "__init__.py":
+                found[package + "." + name[:-3]] = os.path.join(folder, name)
+    return found
+
+
 def _module_files(collection_paths):
     """The files whose change means a server imported something else than a new one would: this server's own
-    code, and a file of Ansible, kubernetes, PyYAML and kubernetes.core that an upgrade rewrites."""
-    files = [os.path.abspath(__file__), os.path.abspath(in_process.__file__)]
+    code and this collection's module_utils, and a file of Ansible, kubernetes, PyYAML and kubernetes.core that an
+    upgrade rewrites."""
+    files = [os.path.abspath(__file__), os.path.abspath(in_process.__file__)] + sorted(_own_module_utils().values())
     for name in ("ansible.release", "kubernetes", "yaml"):
         try:
             spec = importlib.util.find_spec(name)
@@ -178,10 +195,8 @@ def keep_alive_setting(value=None):
 
 
 def start_for_playbook(run_folder, collection_paths):
-    """Start the server now when this process is ansible-playbook and none is running, so the first task does not
-    wait for its imports (ansible-inventory, and Python that reads an inventory, run no module)."""
-    if os.path.basename(sys.argv[0]) != "ansible-playbook":
-        return
+    """Start the server from the playbook's main process (plugin_utils/playbook_start.py) unless one is running
+    or HUBSPOKE_IN_PROCESS turns it off, so the first task does not wait for its imports."""
     if not boolean(os.environ.get("HUBSPOKE_IN_PROCESS", "true"), strict=False):
         return
     keep_alive = keep_alive_setting()
@@ -242,6 +257,12 @@ def _preload():
         from ansible_collections.kubernetes.core.plugins.module_utils.k8s import core, runner, service  # noqa: F401
     except ImportError:
         pass
+    # A fork then compiles none of this collection's module_utils from its payload (tens of milliseconds a module).
+    for name in _own_module_utils():
+        try:
+            importlib.import_module(name)
+        except Exception:  # pylint: disable=broad-exception-caught  # the payload imports it again, and says why
+            pass
     return not _internal.is_controller
 
 

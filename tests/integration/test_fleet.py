@@ -6,9 +6,9 @@ PLAYBOOK = ROOT / "tests/integration/playbooks/deployment.yml"
 
 
 def site_statuses(run):
-    """{host: its cluster_status} as site.yml's probe play hands each host its entry of the run-once probe."""
-    return {host: result["ansible_facts"]["site_cluster_status"]
-            for host, result in run.results("Remember whether the cluster answered, for the plays that follow").items()}
+    """{host: its cluster_status}: site.yml's probe runs once for the play and registers every host's entry."""
+    probe = run.results("Read version, readiness and node health of every cluster at once")
+    return next(iter(probe.values()))["clusters"]
 
 
 def test_every_cluster_answers_site_playbook(local_fleet, local_inventory):
@@ -57,4 +57,5 @@ def test_a_stopped_cluster_is_reported_not_fatal(local_fleet, local_inventory):
     assert all(statuses[h]["ready"] for h in local_fleet.contexts if h != victim)
     # Asked to, the run fails the stopped cluster alone, at the end.
     assert failing.rc != 0 and failing.stats[victim]["failures"] == 1, failing.stdout
-    assert all(failing.stats[h]["failures"] == 0 for h in local_fleet.contexts if h != victim)
+    # (a cluster that ran no task of its own, the probe being run once, has no line in the recap)
+    assert all(failing.stats.get(h, {}).get("failures", 0) == 0 for h in local_fleet.contexts if h != victim)

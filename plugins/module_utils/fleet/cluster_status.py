@@ -31,8 +31,7 @@ def _node_ready(node):
 def _readyz(api_client, timeout):
     """The /readyz verdict and, when not ready, the failing checks named by ?verbose."""
     try:
-        api_client.call_api("/readyz", "GET", auth_settings=["BearerToken"], _preload_content=False,
-                            _request_timeout=timeout)
+        kube_client.get_text(api_client, "/readyz", timeout)
         return True, []
     except ApiException as err:
         failed = [line.split("]", 1)[-1].split()[0] for line in (err.body or "").splitlines()

@@ -67,7 +67,7 @@ def discovering(api, side, dry_run):
     """kubernetes.core's client over `api`, after asking the server for /version: discovery may come from
     kubernetes.core's cache file, so only a request proves the cluster answers and takes the credentials."""
     try:
-        api.call_api("/version", "GET", auth_settings=["BearerToken"], _preload_content=False)
+        kube_client.get_text(api, "/version")
         client = K8SClient(configuration=api.configuration,
                            client=k8sdynamicclient.K8SDynamicClient(api, discoverer=LazyDiscoverer), dry_run=dry_run)
         client.resources.get(api_version="v1", kind="Namespace")

@@ -36,14 +36,20 @@ def bounded(client, timeout=REQUEST_TIMEOUT):
     return client
 
 
-def get_json(client, path, timeout=None, query=None, accept=None):
-    """The decoded JSON answer to GET `path`, read raw: the client's models cost milliseconds per object, more
-    than the request itself on a near API server. `accept` asks for another form (metadata only, say)."""
+def get_text(client, path, timeout=None, query=None, accept=None):
+    """The body of the answer to GET `path`, read raw and whole, so that the connection serves the next request
+    (an answer left unread keeps it, and the next request opens another, a TLS handshake more)."""
     response = client.call_api(path, "GET", query_params=list((query or {}).items()),
                                header_params={"Accept": accept} if accept else {}, auth_settings=["BearerToken"],
                                _preload_content=False, _request_timeout=timeout)
     raw = response[0] if isinstance(response, tuple) else response  # a tuple in older clients
-    return json.loads(raw.data)
+    return raw.data
+
+
+def get_json(client, path, timeout=None, query=None, accept=None):
+    """The decoded JSON answer to GET `path`, read raw: the client's models cost milliseconds per object, more
+    than the request itself on a near API server. `accept` asks for another form (metadata only, say)."""
+    return json.loads(get_text(client, path, timeout, query, accept))
 
 
 # kubernetes.config writes a kubeconfig's certificate data to temporary files, cached by content, and names a file

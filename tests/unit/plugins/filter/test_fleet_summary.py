@@ -13,12 +13,14 @@ def deployments(host, namespace, ready, desired):
         {"spec": {"replicas": desired}, "status": {"readyReplicas": ready}}]}}}]}
 
 
+# What site.yml's probe, a cluster_status task run once for the play, registers on every host.
+PROBE = {"clusters": {"hub": UP, "spoke-1": UP, "spoke-2": DOWN, "spoke-3": UP}}
 HOSTVARS = {
-    "hub": {"site_cluster_status": UP, "hubspoke_labels": {"role": "hub"}},
-    "spoke-1": {"site_cluster_status": UP, "hubspoke_labels": {"environment": "production", "role": "spoke"},
+    "hub": {"site_fleet_status": PROBE, "hubspoke_labels": {"role": "hub"}},
+    "spoke-1": {"site_fleet_status": PROBE, "hubspoke_labels": {"environment": "production", "role": "spoke"},
                 "argocd_cluster_result": REGISTERED, "site_workloads": deployments("spoke-1", "guestbook", 3, 3)},
-    "spoke-2": {"site_cluster_status": DOWN, "hubspoke_labels": {"environment": "production"}},
-    "spoke-3": {"site_cluster_status": UP, "hubspoke_labels": {"environment": "staging"},
+    "spoke-2": {"site_fleet_status": PROBE, "hubspoke_labels": {"environment": "production"}},
+    "spoke-3": {"site_fleet_status": PROBE, "hubspoke_labels": {"environment": "staging"},
                 "argocd_cluster_result": REGISTERED},
 }
 APPS = [{"name": "guestbook-spoke-1", "cluster": "spoke-1", "namespace": "guestbook", "sync": "Synced",
@@ -48,3 +50,9 @@ def test_a_down_cluster_without_applications_says_why():
 def test_a_selected_cluster_without_its_application_names_the_applicationset():
     lines = fleet_summary(["spoke-3"], HOSTVARS, selected={"spoke-3": ["guestbook"]})
     assert "(selected by guestbook, no Application yet)" in lines[1]
+
+
+def test_a_hosts_own_status_reads_the_same():
+    own = {host: dict(values, status=PROBE["clusters"][host]) for host, values in HOSTVARS.items()}
+    assert fleet_summary(list(own), own, APPS, hubs=["hub"], status="status") == fleet_summary(
+        list(HOSTVARS), HOSTVARS, APPS, hubs=["hub"])
