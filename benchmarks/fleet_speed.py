@@ -15,14 +15,16 @@ median of `--runs` runs of the whole command, wall time and CPU (user + system o
   - playbooks/karmada_join.yml (Karmada's control plane started beside the fleet; first run, then nothing to
     change), the role's one run-once join against a task per member (a karmada_member task, then a k8s_info
     wait for Ready, as the role ran before), both with the module server;
+  - thanos.yml's sidecar role (prometheus-operator's CRD and a Prometheus on every spoke; first run, then nothing
+    to change), its two run-once reads against the role as it was, a read and two applies per spoke;
   - governance.yml's namespace_quotas role (a ResourceQuota and a LimitRange in every spoke's default namespace;
     first run, then nothing to change), with the module server and with a new interpreter per module.
 Ratios are printed beside the figures. `--contexts M` adds the read over M kubeconfig contexts spread over the
 fleet's API servers (each context its own inventory host), against the kubectl loop over the same M.
-`--only register,site` measures only those parts (reads, register, site, karmada, governance), beside the loop and
-the empty play.
+`--only register,site` measures only those parts (reads, register, site, thanos, karmada, governance), beside the
+loop and the empty play.
   .venv/bin/python benchmarks/fleet_speed.py [--spokes 20] [--runs 3] [--contexts 200]
-                                             [--only reads,register,site,karmada,governance]
+                                             [--only reads,register,site,thanos,karmada,governance]
 """
 
 import argparse
@@ -77,6 +79,53 @@ QUOTAS = [{"name": "quotas", "hosts": "role_spoke", "gather_facts": False, "role
 # The module server and the module payloads made anew for each run, as before they were kept across runs: the
 # figures of a first run, and of every run in a new AWX execution environment.
 PER_RUN = {"HUBSPOKE_IN_PROCESS_KEEP_ALIVE": "0", "HUBSPOKE_KEEP_PAYLOADS": "0"}
+
+
+# thanos.yml's sidecar role on every spoke, and the same as the role ran before it read its clusters once for the
+# play: a read of the Prometheus object and two server-side applies per spoke.
+SIDECARS = [{"name": "sidecars", "hosts": "role_spoke", "gather_facts": False,
+             "roles": [{"role": "hubspoke.multicluster.thanos_sidecar", "thanos_sidecar_tls_secret": "tls"}]}]
+SIDECAR_APPLY = {"apply": True, "server_side_apply": {"field_manager": "hubspoke-thanos-sidecar", "force_conflicts": True}}
+SIDECARS_PER_SPOKE = [{"name": "sidecars per spoke", "hosts": "role_spoke", "gather_facts": False, "tasks": [
+    {"kubernetes.core.k8s_info": {"api_version": "monitoring.coreos.com/v1", "kind": "Prometheus", "name": "k8s",
+                                  "namespace": "monitoring"}, "register": "found"},
+    {"ansible.builtin.assert": {"that": "found.resources | length == 1", "quiet": True}},
+    {"kubernetes.core.k8s": dict(SIDECAR_APPLY, definition={
+        "apiVersion": "monitoring.coreos.com/v1", "kind": "Prometheus", "metadata": {"name": "k8s", "namespace": "monitoring"},
+        "spec": {"externalLabels": {"cluster": "{{ inventory_hostname }}"}, "thanos": {"image": "quay.io/thanos/thanos:v0.39.2"}}})},
+    {"kubernetes.core.k8s": dict(SIDECAR_APPLY, definition={
+        "apiVersion": "v1", "kind": "Service", "metadata": {"name": "thanos-sidecar-k8s", "namespace": "monitoring",
+                                                             "labels": {"app.kubernetes.io/name": "thanos-sidecar"}},
+        "spec": {"selector": {"app.kubernetes.io/name": "prometheus", "operator.prometheus.io/name": "k8s"},
+                 "ports": [{"name": "grpc", "port": 10901, "targetPort": "grpc", "protocol": "TCP"}]}}),
+     "register": "service"},
+    {"ansible.builtin.set_fact": {"thanos_sidecar_endpoint": "{{ inventory_hostname }}.{{ service.result.metadata.name }}:10901"}}]}]
+
+
+def prometheus_everywhere(kubeconfig, spokes):
+    """prometheus-operator's CRD and a Prometheus `k8s` in `monitoring` on every spoke, as kube-prometheus has them."""
+    import yaml  # pylint: disable=import-outside-toplevel
+    from kubernetes import client, config as kube_config, dynamic  # pylint: disable=import-outside-toplevel
+
+    import upstream  # pylint: disable=import-outside-toplevel
+
+    crd = yaml.safe_load((upstream.fetch("prometheus-operator") / "crds/monitoring.coreos.com_prometheuses.yaml").read_text())
+    for spoke in spokes:
+        api = kube_config.new_client_from_config(str(kubeconfig), context=spoke, persist_config=False)
+        client.ApiextensionsV1Api(api).create_custom_resource_definition(crd)
+        client.CoreV1Api(api).create_namespace({"metadata": {"name": "monitoring"}})
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                prometheuses = dynamic.DynamicClient(api).resources.get(api_version="monitoring.coreos.com/v1", kind="Prometheus")
+                break
+            except Exception:  # pylint: disable=broad-exception-caught  # not served yet
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.5)
+        prometheuses.create(namespace="monitoring", body={
+            "apiVersion": "monitoring.coreos.com/v1", "kind": "Prometheus", "metadata": {"name": "k8s", "namespace": "monitoring"},
+            "spec": {"replicas": 1}})
 
 
 def timed(cmd, env=None, cwd=ROOT):
@@ -172,7 +221,7 @@ def main():
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--contexts", type=int, default=0)
     parser.add_argument("--port-base", default="24000")
-    parser.add_argument("--only", default="reads,register,site,karmada,governance",
+    parser.add_argument("--only", default="reads,register,site,thanos,karmada,governance",
                         help="comma-separated parts to measure")
     args = parser.parse_args()
     parts = set(args.only.split(","))
@@ -240,6 +289,17 @@ def main():
                     rows.append((f"namespace_quotas, {args.spokes} spokes, first run, {label}", first, (loop, noop)))
                     rows.append((f"namespace_quotas again, nothing to change, {label}", again, (loop, noop)))
                     timed(command + ["-e", json.dumps({"namespace_quotas_items": []})], env)  # removes them again
+            if "thanos" in parts:
+                prometheus_everywhere(kubeconfig, [f"spoke-{i}" for i in range(1, args.spokes + 1)])
+                for label, plays_ in (("a read and two applies per spoke (before)", SIDECARS_PER_SPOKE),
+                                      ("run-once reads, applies only what is not held (now)", SIDECARS)):
+                    sidecars = Path(scratch) / "sidecars.yml"
+                    sidecars.write_text(json.dumps(plays_))
+                    command = playbook(inventory, sidecars, forks)
+                    first = timed(command)
+                    again = median(command, args.runs)
+                    rows.append((f"thanos sidecars, {args.spokes} spokes, first run, {label}", first, (loop, noop)))
+                    rows.append((f"thanos sidecars again, nothing to change, {label}", again, (loop, noop)))
             if "karmada" in parts:
                 fleet.up(args.spokes, karmada=True)
                 local = fleet.local_inventory()
