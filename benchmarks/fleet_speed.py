@@ -94,8 +94,9 @@ SIDECARS_PER_SPOKE = [{"name": "sidecars per spoke", "hosts": "role_spoke", "gat
         "apiVersion": "monitoring.coreos.com/v1", "kind": "Prometheus", "metadata": {"name": "k8s", "namespace": "monitoring"},
         "spec": {"externalLabels": {"cluster": "{{ inventory_hostname }}"}, "thanos": {"image": "quay.io/thanos/thanos:v0.39.2"}}})},
     {"kubernetes.core.k8s": dict(SIDECAR_APPLY, definition={
-        "apiVersion": "v1", "kind": "Service", "metadata": {"name": "thanos-sidecar-k8s", "namespace": "monitoring",
-                                                             "labels": {"app.kubernetes.io/name": "thanos-sidecar"}},
+        "apiVersion": "v1", "kind": "Service",
+        "metadata": {"name": "thanos-sidecar-k8s", "namespace": "monitoring",
+                     "labels": {"app.kubernetes.io/name": "thanos-sidecar"}},
         "spec": {"selector": {"app.kubernetes.io/name": "prometheus", "operator.prometheus.io/name": "k8s"},
                  "ports": [{"name": "grpc", "port": 10901, "targetPort": "grpc", "protocol": "TCP"}]}}),
      "register": "service"},
