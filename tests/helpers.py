@@ -35,6 +35,19 @@ class PlaybookRun:
     def failed(self):
         return self.total("failures") + self.total("unreachable")
 
+    def why(self, tail=3000):
+        """What failed, task by task and host by host, then the output's tail: an assertion message that names
+        the failed task even when the output is long."""
+        lines = []
+        for play in self.plays:
+            for task in play["tasks"]:
+                for host, result in task["hosts"].items():
+                    for failed in [item for item in result.get("results", []) if item.get("failed")] or [result]:
+                        if failed.get("failed") or failed.get("unreachable"):
+                            detail = failed.get("msg") or failed.get("stderr") or failed.get("exception") or ""
+                            lines.append(f"{host}: {task['task']['name']}: {str(detail)[:1500]}")
+        return "\n".join(lines + ["--- output's tail ---", self.stdout[-tail:], self.stderr[-tail:]])
+
     def results(self, task_name):
         """{host: result} for every run of the named task (in a role too)."""
         found = {}
