@@ -242,7 +242,6 @@ def test_a_template_that_does_not_compile_fails_before_its_constraint(local_flee
     assert not {"k8sbroken", "k8sfixable"} & templates(local_fleet, PROD)
 
 
-
 def test_an_error_gatekeeper_retries_does_not_refuse_a_template(local_fleet, inventory):
     """Upstream runs three replicas that each create a template's Constraint CRD: those that lose the race
     report "Could not create CRD: ... already exists" for the template's generation until their retry succeeds
@@ -276,6 +275,7 @@ def test_an_error_gatekeeper_retries_does_not_refuse_a_template(local_fleet, inv
                                                "constrainttemplatepodstatuses", replica["metadata"]["name"])
     converge(inventory)
     assert "k8sraced" not in templates(local_fleet, PROD)
+
 
 def test_a_cluster_without_gatekeeper_fails_alone(local_fleet, inventory):
     converge(inventory)
