@@ -157,6 +157,7 @@ integration: setup fleet-deps upstream ## integration tests on TEST_WORKERS test
 benchmarks: fleet-up ## print the figures recorded in docs/benchmarks.md (not part of make test)
 	python benchmarks/fleet_up.py
 	python benchmarks/inventory_scale.py
+	python benchmarks/kubeconfig_contexts.py
 	python benchmarks/register_spokes.py
 	python benchmarks/hub_install.py
 	python benchmarks/karmada_propagation.py
