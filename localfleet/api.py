@@ -6,6 +6,11 @@ import urllib.error
 import urllib.request
 
 
+# Seconds a write may take: a loaded API server (two cores shared with other fleets and Go builds) took
+# about 10 s to apply a 290 kB CRD (docs/benchmarks.md). Reads keep `timeout`, short, for readiness polls.
+WRITE_TIMEOUT = 120
+
+
 class AdminClient:
     """Talks to one cluster's API server as its admin, verifying TLS against the cluster's own CA."""
 
@@ -16,13 +21,13 @@ class AdminClient:
         self.context = ssl.create_default_context(cafile=str(pki / "ca.crt"))
         self.context.load_cert_chain(str(pki / "admin.crt"), str(pki / "admin.key"))
 
-    def request(self, method, path, body=None, content_type="application/json"):
+    def request(self, method, path, body=None, content_type="application/json", timeout=None):
         data = json.dumps(body).encode() if body is not None else None
         req = urllib.request.Request(self.server + path, data=data, method=method)
         req.add_header("Accept", "application/json")
         if data is not None:
             req.add_header("Content-Type", content_type)
-        with urllib.request.urlopen(req, timeout=self.timeout, context=self.context) as resp:
+        with urllib.request.urlopen(req, timeout=timeout or self.timeout, context=self.context) as resp:
             payload = resp.read()
         try:
             return json.loads(payload)
@@ -44,12 +49,13 @@ class AdminClient:
     def apply(self, path, body):
         """Server-side apply of `body` at `path` (the collection URL): created, or updated to match."""
         url = "{0}/{1}?fieldManager=localfleet&force=true".format(path, body["metadata"]["name"])
-        return self.request("PATCH", url, body, content_type="application/apply-patch+yaml")
+        return self.request("PATCH", url, body, content_type="application/apply-patch+yaml",
+                            timeout=max(self.timeout, WRITE_TIMEOUT))
 
     def create(self, path, body):
         """POST, treating 409 AlreadyExists as success (callers are idempotent)."""
         try:
-            return self.request("POST", path, body)
+            return self.request("POST", path, body, timeout=max(self.timeout, WRITE_TIMEOUT))
         except urllib.error.HTTPError as err:
             if err.code != 409:
                 raise

@@ -36,12 +36,14 @@ class PlaybookRun:
         return self.total("failures") + self.total("unreachable")
 
     def why(self, tail=3000):
-        """What failed, task by task and host by host, then the output's tail: an assertion message that names
-        the failed task even when the output is long."""
+        """What failed or changed, task by task and host by host, then the output's tail: an assertion message
+        that names the task even when the output is long."""
         lines = []
         for play in self.plays:
             for task in play["tasks"]:
                 for host, result in task["hosts"].items():
+                    if result.get("changed"):
+                        lines.append(f"{host}: {task['task']['name']}: changed")
                     for failed in [item for item in result.get("results", []) if item.get("failed")] or [result]:
                         if failed.get("failed") or failed.get("unreachable"):
                             detail = failed.get("msg") or failed.get("stderr") or failed.get("exception") or ""
