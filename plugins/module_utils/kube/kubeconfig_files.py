@@ -35,17 +35,23 @@ PATH_FIELDS = {"clusters": ("certificate-authority",), "users": ("client-certifi
 INNER = {"clusters": "cluster", "users": "user", "contexts": "context"}
 
 
-# Parsed files by (path, mtime, size): a run-once task over 200 hosts whose contexts share one kubeconfig would
-# otherwise parse that file 200 times. Callers never change what load() returns.
+# Parsed files, each {path: ((path, mtime, size), document)}: a run-once task over 200 hosts whose contexts share
+# one kubeconfig would otherwise parse that file 200 times. One entry per file, the latest: the module server
+# outlives runs, and a kubeconfig rewritten between them must not pile up. Callers never change what load() returns.
 _PARSED = {}
+
+
+def _stamp(path):
+    """(path, mtime, size): what says a file is the one read before."""
+    stat = os.stat(path)
+    return path, stat.st_mtime_ns, stat.st_size
 
 
 def load(path):
     try:
-        stat = os.stat(path)
-        key = (path, stat.st_mtime_ns, stat.st_size)
-        if key in _PARSED:
-            return _PARSED[key]
+        stamp = _stamp(path)
+        if _PARSED.get(path, (None,))[0] == stamp:
+            return _PARSED[path][1]
         with open(path, encoding="utf-8") as handle:
             doc = yaml.load(handle, Loader=_Loader)  # nosec B506: a safe loader
     except OSError as err:
@@ -56,7 +62,7 @@ def load(path):
         return {}
     if not isinstance(doc, dict):
         raise KubeconfigError("kubeconfig {0}: expected a mapping at the top level".format(path))
-    _PARSED[key] = doc
+    _PARSED[path] = (stamp, doc)
     return doc
 
 
@@ -87,20 +93,22 @@ def files(paths=None, environ=None):
     return [os.path.abspath(os.path.expanduser("~/.kube/config"))]
 
 
-# Merged files by the same keys: minify() of each context of one file would otherwise merge all its entries
-# again, a cost that grows with the square of the contexts (0.02 s of CPU over 200, 0.8 s over 1,000).
+# Merged lists of files, kept as _PARSED is ({paths: (stamps, merged)}, the latest only): minify() of each context
+# of one file would otherwise merge all its entries again, a cost that grows with the square of the contexts
+# (0.02 s of CPU over 200, 0.8 s over 1,000).
 _MERGED = {}
 
 
 def merge(paths):
     """{"clusters"|"users"|"contexts": {name: (entry, file)}, "current-context": name or None} of the files.
     Callers never change what it returns."""
+    paths = tuple(paths)
     try:
-        stamps = tuple((path, stat.st_mtime_ns, stat.st_size) for path, stat in ((p, os.stat(p)) for p in paths))
+        stamps = tuple(_stamp(path) for path in paths)
     except OSError:
         stamps = None  # load() names the file that cannot be read
-    if stamps in _MERGED:
-        return _MERGED[stamps]
+    if stamps is not None and _MERGED.get(paths, (None,))[0] == stamps:
+        return _MERGED[paths][1]
     merged = {key: {} for key in INNER}
     merged["current-context"] = None
     for path in paths:
@@ -110,7 +118,7 @@ def merge(paths):
                 merged[key].setdefault(name, (entry, path))
         merged["current-context"] = merged["current-context"] or doc.get("current-context") or None
     if stamps is not None:
-        _MERGED[stamps] = merged
+        _MERGED[paths] = (stamps, merged)
     return merged
 
 

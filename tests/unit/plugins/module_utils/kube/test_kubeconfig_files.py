@@ -30,3 +30,8 @@ def test_a_changed_file_is_merged_again(tmp_path):
     assert kubeconfig_files.minify([str(path)], "a")["clusters"][0]["cluster"]["server"] == "https://a:6443"
     write(path, {"a": "https://moved:6443"}, 2_000_000_000)
     assert kubeconfig_files.minify([str(path)], "a")["clusters"][0]["cluster"]["server"] == "https://moved:6443"
+    # The module server outlives runs: a rewritten file replaces what was kept of it, it does not pile up.
+    kept = kubeconfig_files._PARSED, kubeconfig_files._MERGED  # pylint: disable=protected-access
+    assert [stamp for stamp, _doc in kept[0].values() if stamp[0] == str(path)] == [kubeconfig_files._stamp(str(path))]
+    assert [stamps for stamps, _merged in kept[1].values() if stamps[0][0] == str(path)] == [
+        (kubeconfig_files._stamp(str(path)),)]  # pylint: disable=protected-access
