@@ -6,8 +6,9 @@ import urllib.error
 import urllib.request
 
 
-# Seconds a write may take: a loaded API server (two cores shared with other fleets and Go builds) took
-# about 10 s to apply a 290 kB CRD (docs/benchmarks.md). Reads keep `timeout`, short, for readiness polls.
+# Seconds a write (any method but GET) may take: a loaded API server (two cores shared with other fleets and Go
+# builds) took about 10 s to apply a 290 kB CRD (docs/benchmarks.md). Reads keep `timeout`, short, for readiness
+# polls.
 WRITE_TIMEOUT = 120
 
 
@@ -21,13 +22,14 @@ class AdminClient:
         self.context = ssl.create_default_context(cafile=str(pki / "ca.crt"))
         self.context.load_cert_chain(str(pki / "admin.crt"), str(pki / "admin.key"))
 
-    def request(self, method, path, body=None, content_type="application/json", timeout=None):
+    def request(self, method, path, body=None, content_type="application/json"):
         data = json.dumps(body).encode() if body is not None else None
         req = urllib.request.Request(self.server + path, data=data, method=method)
         req.add_header("Accept", "application/json")
         if data is not None:
             req.add_header("Content-Type", content_type)
-        with urllib.request.urlopen(req, timeout=timeout or self.timeout, context=self.context) as resp:
+        timeout = self.timeout if method == "GET" else max(self.timeout, WRITE_TIMEOUT)
+        with urllib.request.urlopen(req, timeout=timeout, context=self.context) as resp:
             payload = resp.read()
         try:
             return json.loads(payload)
@@ -49,13 +51,12 @@ class AdminClient:
     def apply(self, path, body):
         """Server-side apply of `body` at `path` (the collection URL): created, or updated to match."""
         url = "{0}/{1}?fieldManager=localfleet&force=true".format(path, body["metadata"]["name"])
-        return self.request("PATCH", url, body, content_type="application/apply-patch+yaml",
-                            timeout=max(self.timeout, WRITE_TIMEOUT))
+        return self.request("PATCH", url, body, content_type="application/apply-patch+yaml")
 
     def create(self, path, body):
         """POST, treating 409 AlreadyExists as success (callers are idempotent)."""
         try:
-            return self.request("POST", path, body, timeout=max(self.timeout, WRITE_TIMEOUT))
+            return self.request("POST", path, body)
         except urllib.error.HTTPError as err:
             if err.code != 409:
                 raise
