@@ -4,6 +4,7 @@ from ansible.errors import AnsibleFilterError
 
 from ansible_collections.hubspoke.multicluster.plugins.filter.gatekeeper_manifest import gatekeeper_manifest
 from ansible_collections.hubspoke.multicluster.plugins.filter.gatekeeper_policies import gatekeeper_policies
+from ansible_collections.hubspoke.multicluster.plugins.filter.gatekeeper_template_status import gatekeeper_template_status
 from ansible_collections.hubspoke.multicluster.plugins.filter.leftover_objects import leftover_objects
 from ansible_collections.hubspoke.multicluster.plugins.filter.namespace_quotas import namespace_quotas
 from ansible_collections.hubspoke.multicluster.plugins.filter.objects_to_apply import objects_to_apply
@@ -127,3 +128,28 @@ def test_objects_to_apply_leaves_out_what_the_cluster_holds_as_last_applied():
     assert objects_to_apply([quota, other], someone_edited) == [first[0]]
     fewer_fields = dict(quota, spec={"hard": {}})  # the inventory dropped a limit: applied, so it is removed
     assert objects_to_apply([fewer_fields, other], found) == objects_to_apply([fewer_fields], [])
+
+
+def _template(generation, created, *pods):
+    return {"metadata": {"name": "t", "generation": generation},
+            "status": {"created": created, "byPod": [dict(pod, id="gatekeeper-{0}".format(i)) for i, pod in enumerate(pods)]}}
+
+
+def test_a_template_is_settled_once_its_current_generation_is_compiled_or_refused():
+    assert gatekeeper_template_status(None) == {"settled": False, "errors": []}
+    # `created` is left from generation 1; nothing reports generation 2 yet.
+    assert not gatekeeper_template_status(_template(2, True, {"observedGeneration": 1}))["settled"]
+    assert gatekeeper_template_status(_template(2, True, {"observedGeneration": 2})) == {"settled": True, "errors": []}
+    rego = {"code": "ingest_error", "message": "rego_parse_error: unexpected eof"}
+    refused = _template(2, False, {"observedGeneration": 2, "errors": [rego]}, {"observedGeneration": 2, "errors": [rego]})
+    assert gatekeeper_template_status(refused) == {"settled": True, "errors": [rego["message"]]}
+    old_error = _template(2, False, {"observedGeneration": 1, "errors": [rego]})
+    assert gatekeeper_template_status(old_error) == {"settled": False, "errors": []}
+
+
+def test_errors_gatekeeper_retries_are_waited_out():
+    retried = {"code": "create_error", "message": "Could not create CRD: customresourcedefinitions ... already exists"}
+    pending = _template(1, False, {"observedGeneration": 1, "errors": [retried]})
+    assert gatekeeper_template_status(pending) == {"settled": False, "errors": []}
+    one_pod_done = _template(1, True, {"observedGeneration": 1, "errors": [retried]}, {"observedGeneration": 1})
+    assert gatekeeper_template_status(one_pod_done) == {"settled": True, "errors": []}
