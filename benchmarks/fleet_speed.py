@@ -20,7 +20,8 @@ median of `--runs` runs of the whole command, wall time and CPU (user + system o
   - governance.yml's namespace_quotas role (a ResourceQuota and a LimitRange in every spoke's default namespace;
     first run, then nothing to change), with the module server and with a new interpreter per module.
 Ratios are printed beside the figures. `--contexts M` adds the read over M kubeconfig contexts spread over the
-fleet's API servers (each context its own inventory host), against the kubectl loop over the same M.
+fleet's API servers (each context its own inventory host), against the kubectl loop over the same M, and the
+same probes without Ansible (cluster_status's fan-out called in this process): the floor on this machine.
 `--only register,site` measures only those parts (reads, register, site, thanos, karmada, governance), beside the
 loop and the empty play.
   .venv/bin/python benchmarks/fleet_speed.py [--spokes 20] [--runs 3] [--contexts 200]
@@ -189,6 +190,30 @@ def spread_contexts(kubeconfig, count, scratch):
     return Path(scratch) / "spread.kubeconfig", inventory
 
 
+def probes_alone(kubeconfig, count, runs):
+    """(wall, cpu) medians of cluster_status's probes of `count` contexts in this process, no Ansible: what a
+    run-once read cannot go below on this machine (one TLS connection and four requests per cluster, the API
+    servers on the same cores)."""
+    for path in os.environ.get("ANSIBLE_COLLECTIONS_PATH", "").split(os.pathsep):
+        if path and path not in sys.path:
+            sys.path.append(path)
+    # pylint: disable-next=import-outside-toplevel,import-error
+    from ansible_collections.hubspoke.multicluster.plugins.module_utils.fleet.cluster_status import statuses_of
+
+    connections = {f"ctx-{i:03d}": {"kubeconfig": str(kubeconfig), "context": f"ctx-{i:03d}"} for i in range(count)}
+    statuses_of(dict(list(connections.items())[:2]))  # the library's imports and first use, out of the figure
+    samples = []
+    for _run in range(runs):
+        before, started = resource.getrusage(resource.RUSAGE_SELF), time.monotonic()
+        statuses = statuses_of(connections)
+        after = resource.getrusage(resource.RUSAGE_SELF)
+        if not all(status["ready"] for status in statuses.values()):
+            raise SystemExit("a probe of the spread contexts failed")
+        samples.append((time.monotonic() - started,
+                        (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)))
+    return statistics.median(s[0] for s in samples), statistics.median(s[1] for s in samples)
+
+
 def kubectl_loop(kubeconfig):
     from localfleet import config  # pylint: disable=import-outside-toplevel
 
@@ -328,6 +353,8 @@ def main():
                 spread_once = median(playbook(spread_inventory, plays["status_once"], 50), args.runs)
                 rows.append((f"cluster_status run once over {args.contexts} hosts (now)", spread_once,
                              (spread_loop, spread_noop)))
+                rows.append((f"the same {args.contexts} probes in one Python process, no Ansible (the floor)",
+                             probes_alone(spread, args.contexts, args.runs), (spread_loop, spread_noop)))
                 spread_nodes_once = median(playbook(spread_inventory, plays["nodes_once"], 50), args.runs)
                 rows.append((f"fleet_info Node run once over {args.contexts} hosts (now)", spread_nodes_once,
                              (spread_loop, spread_noop)))
