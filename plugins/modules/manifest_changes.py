@@ -21,9 +21,10 @@ description:
 options:
   src:
     description:
-      - A YAML file of one or more documents, or an C(https://) URL of one (its certificate verified). One of
-        O(src) and O(definition) is required.
-    type: str
+      - A YAML file of one or more documents, or an C(https://) URL of one (its certificate verified), or a list
+        of them, whose documents are taken in that order (one read of the cluster for several files, where a
+        task per file would cost a module run each). One of O(src) and O(definition) is required.
+    type: raw
   definition:
     description: The documents, as a list.
     type: list
@@ -102,11 +103,11 @@ unchanged:
   sample: ["CustomResourceDefinition/applicationsets.argoproj.io"]
 """
 
-from ansible_collections.hubspoke.multicluster.plugins.module_utils.kube.manifest_changes import changes, checked, load
+from ansible_collections.hubspoke.multicluster.plugins.module_utils.kube.manifest_changes import changes, checked, load_all
 from ansible_collections.hubspoke.multicluster.plugins.module_utils.kube.runner import cluster_module, run_on_cluster
 
 OPTIONS = dict(
-    src=dict(type="str"),
+    src=dict(type="raw"),
     definition=dict(type="list", elements="dict"),
     namespace=dict(type="str"),
     kinds=dict(type="list", elements="str", default=["CustomResourceDefinition"]),
@@ -117,7 +118,7 @@ OPTIONS = dict(
 
 def work(module, api_client):
     params = module.params
-    documents = load(params["src"]) if params["src"] else checked([d for d in params["definition"] if d], "definition")
+    documents = load_all(params["src"]) if params["src"] else checked([d for d in params["definition"] if d], "definition")
     return dict(changed=False, **changes(api_client, documents, set(params["kinds"]), params["namespace"],
                                          params["force"], params["held"]))
 

@@ -63,6 +63,11 @@ def load(source):
     return checked(documents, source)
 
 
+def load_all(sources):
+    """The documents of a file or URL, or of each of a list of them in order (load())."""
+    return [document for source in (sources if isinstance(sources, list) else [sources]) for document in load(str(source))]
+
+
 def _parsed_copy_path(text):
     cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     return os.path.join(cache, "hubspoke-multicluster", "manifests",

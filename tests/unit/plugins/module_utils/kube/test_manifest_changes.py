@@ -84,6 +84,11 @@ def test_a_manifest_file_is_read_and_each_document_checked(tmp_path):
         manifest_changes.load(str(broken))
     with pytest.raises(ManifestError, match="cannot read .*absent.yaml"):
         manifest_changes.load(str(tmp_path / "absent.yaml"))
+    # Several files in one read, in their order; one that cannot be read names itself.
+    assert [d["metadata"]["name"] for d in manifest_changes.load_all([str(good), str(good)])] == ["server", "cm"] * 2
+    assert manifest_changes.load_all(str(good)) == manifest_changes.load(str(good))
+    with pytest.raises(ManifestError, match="cannot read .*absent.yaml"):
+        manifest_changes.load_all([str(good), str(tmp_path / "absent.yaml")])
 
 
 def test_a_large_manifest_is_read_from_its_parsed_copy_the_second_time(tmp_path, monkeypatch):
