@@ -221,6 +221,8 @@ CASES = [
     # What a registration is asked to do
     Case("hub-without-argocd-namespace", lambda w: register(w, {"argocd_cluster_argocd_namespace": "nowhere"}),
          "the hub has no namespace 'nowhere'"),
+    Case("hub-not-an-inventory-host", lambda w: register(w, {"argocd_cluster_hub": "ghost"}),
+         r'argocd_cluster_hub \"ghost\" is not an inventory host'),  # as the JSON callback escapes it
     Case("server-registered-under-another-name", lambda w: register(
         w, {"hubspoke_connection": {"kubeconfig": str(w.fleet.kubeconfig), "context": "spoke-2"}}),
         "is already registered on the hub as 'spoke-2'"),
