@@ -143,9 +143,13 @@ def timed(cmd, env=None, cwd=ROOT):
     return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
-def median(cmd, runs, env=None):
-    samples = [timed(cmd, env) for _run in range(runs)]
+def medians(samples):
+    """(wall, cpu) medians of (wall, cpu) samples."""
     return statistics.median(s[0] for s in samples), statistics.median(s[1] for s in samples)
+
+
+def median(cmd, runs, env=None):
+    return medians([timed(cmd, env) for _run in range(runs)])
 
 
 def write_play(scratch, name, tasks):
@@ -211,7 +215,7 @@ def probes_alone(kubeconfig, count, runs):
             raise SystemExit("a probe of the spread contexts failed")
         samples.append((time.monotonic() - started,
                         (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)))
-    return statistics.median(s[0] for s in samples), statistics.median(s[1] for s in samples)
+    return medians(samples)
 
 
 def kubectl_loop(kubeconfig):
