@@ -11,7 +11,7 @@ author:
 description:
   - Reads a manifest (O(src) or O(definition)) and returns the documents a M(kubernetes.core.k8s) server-side
     apply still needs, in RV(definitions). Documents of the O(kinds) (CustomResourceDefinitions by default)
-    are returned with the digest of their content in the annotation C(hubspoke.io/manifest-digest), and left
+    are returned with the digest of their content in the annotation O(annotation), and left
     out when the cluster already holds that digest; every other document is returned, so the apply still
     restores any field someone else changed, unless O(held) leaves out those the cluster holds as applied.
   - A server-side apply of an unchanged CRD changes nothing, but the API server validates the whole schema
@@ -48,6 +48,14 @@ options:
         compare what it does not apply.
     type: bool
     default: false
+  annotation:
+    description:
+      - The annotation that holds each document's digest. Documents of the same object applied by two tasks
+        with different field managers (an upstream manifest's empty C(argocd-cm), then a role's settings in
+        it) need one each, since with one for both each apply would take it from the other and a second run
+        would apply both again.
+    type: str
+    default: hubspoke.io/manifest-digest
   force:
     description:
       - Return every document (those of O(kinds), or all with O(held), with their digest), to apply them again
@@ -103,6 +111,7 @@ unchanged:
   sample: ["CustomResourceDefinition/applicationsets.argoproj.io"]
 """
 
+from ansible_collections.hubspoke.multicluster.plugins.module_utils.kube.applied import DIGEST_ANNOTATION
 from ansible_collections.hubspoke.multicluster.plugins.module_utils.kube.manifest_changes import changes, checked, load_all
 from ansible_collections.hubspoke.multicluster.plugins.module_utils.kube.runner import cluster_module, run_on_cluster
 
@@ -113,6 +122,7 @@ OPTIONS = dict(
     kinds=dict(type="list", elements="str", default=["CustomResourceDefinition"]),
     force=dict(type="bool", default=False),
     held=dict(type="bool", default=False),
+    annotation=dict(type="str", default=DIGEST_ANNOTATION),
 )
 
 
@@ -120,7 +130,7 @@ def work(module, api_client):
     params = module.params
     documents = load_all(params["src"]) if params["src"] else checked([d for d in params["definition"] if d], "definition")
     return dict(changed=False, **changes(api_client, documents, set(params["kinds"]), params["namespace"],
-                                         params["force"], params["held"]))
+                                         params["force"], params["held"], params["annotation"]))
 
 
 def main():

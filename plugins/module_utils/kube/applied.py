@@ -15,19 +15,21 @@ import json
 DIGEST_ANNOTATION = "hubspoke.io/manifest-digest"
 
 
-def digest(document):
+def digest(document, annotation=DIGEST_ANNOTATION):
     """The digest of a document's content, as the annotation holds it (the annotation itself left out)."""
     metadata = dict(document.get("metadata") or {})
-    annotations = {k: v for k, v in (metadata.get("annotations") or {}).items() if k != DIGEST_ANNOTATION}
+    annotations = {k: v for k, v in (metadata.get("annotations") or {}).items() if k != annotation}
     metadata["annotations"] = annotations
     canonical = json.dumps(dict(document, metadata=metadata), sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def stamped(document):
-    """The document with its digest annotation."""
+def stamped(document, annotation=DIGEST_ANNOTATION):
+    """The document with its digest in `annotation`. Two sets of documents applied to the same object by different
+    field managers (an upstream manifest's empty ConfigMap, a role's data for it) each need their own annotation:
+    with one, each apply would take it from the other and neither would ever be held."""
     metadata = dict(document["metadata"])
-    metadata["annotations"] = dict(metadata.get("annotations") or {}, **{DIGEST_ANNOTATION: digest(document)})
+    metadata["annotations"] = dict(metadata.get("annotations") or {}, **{annotation: digest(document, annotation)})
     return dict(document, metadata=metadata)
 
 
@@ -45,8 +47,8 @@ def holds(existing, desired):
     return existing == desired
 
 
-def _live_digest(live):
-    return ((live or {}).get("metadata", {}).get("annotations") or {}).get(DIGEST_ANNOTATION)
+def _live_digest(live, annotation):
+    return ((live or {}).get("metadata", {}).get("annotations") or {}).get(annotation)
 
 
 def body(document):
@@ -54,20 +56,20 @@ def body(document):
     return {key: value for key, value in document.items() if key not in ("apiVersion", "kind")}
 
 
-def to_apply(documents, compared_kinds, live_at, held=False):
+def to_apply(documents, compared_kinds, live_at, held=False, annotation=DIGEST_ANNOTATION):
     """(documents to apply, names left out). A document of a compared kind, stamped, is left out when live_at(document)
     (the {name: object} of its kind and namespace on the cluster, metadata only) holds its digest; with `held`, every
     other document too, stamped, when its object (whole) holds its digest and every one of its fields. Without
-    `held` every other document is returned as it is."""
+    `held` every other document is returned as it is. The digest is in `annotation` (stamped())."""
     selected, unchanged = [], []
     for document in documents:
         compared = document["kind"] in compared_kinds
         if not compared and not held:
             selected.append(document)
             continue
-        stamp = stamped(document)
+        stamp = stamped(document, annotation)
         live = live_at(document, compared).get(document["metadata"]["name"])
-        if _live_digest(live) == stamp["metadata"]["annotations"][DIGEST_ANNOTATION] and (compared or holds(live, body(stamp))):
+        if _live_digest(live, annotation) == stamp["metadata"]["annotations"][annotation] and (compared or holds(live, body(stamp))):
             unchanged.append("{0}/{1}".format(document["kind"], document["metadata"]["name"]))
         else:
             selected.append(stamp)

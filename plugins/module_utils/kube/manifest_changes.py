@@ -24,7 +24,7 @@ import tempfile
 from ansible.module_utils.urls import open_url
 
 from ansible_collections.hubspoke.multicluster.plugins.module_utils.kube import client as kube_client
-from ansible_collections.hubspoke.multicluster.plugins.module_utils.kube.applied import stamped, to_apply
+from ansible_collections.hubspoke.multicluster.plugins.module_utils.kube.applied import DIGEST_ANNOTATION, stamped, to_apply
 from ansible_collections.hubspoke.multicluster.plugins.module_utils.kube.errors import ClusterError, api_failure
 
 try:
@@ -161,13 +161,13 @@ def live_reader(api_client, namespace=None, timeout=30):
     return live_at
 
 
-def changes(api_client, documents, compared_kinds, namespace=None, force=False, held=False):
+def changes(api_client, documents, compared_kinds, namespace=None, force=False, held=False, annotation=DIGEST_ANNOTATION):
     """The manifest_changes module's result for these documents on this cluster."""
     if force:
-        return {"definitions": [stamped(d) if held or d["kind"] in compared_kinds else d for d in documents],
+        return {"definitions": [stamped(d, annotation) if held or d["kind"] in compared_kinds else d for d in documents],
                 "unchanged": []}
     try:
-        selected, unchanged = to_apply(documents, compared_kinds, live_reader(api_client, namespace), held)
+        selected, unchanged = to_apply(documents, compared_kinds, live_reader(api_client, namespace), held, annotation)
     except ManifestError:
         raise
     except Exception as err:  # pylint: disable=broad-exception-caught  # ApiException and urllib3's errors alike

@@ -62,6 +62,21 @@ def test_held_leaves_out_the_objects_the_cluster_holds_as_applied_and_applies_th
         assert selected == [applied.stamped(manifest[0])] and unchanged == []
 
 
+def test_two_sets_of_documents_of_one_object_are_each_held_by_their_own_annotation():
+    upstream = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "argocd-cm", "labels": {"app": "argocd"}}}
+    settings = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "argocd-cm"}, "data": {"a": "1"}}
+    # The object after both applies: each field manager's fields, and each one's digest in its own annotation.
+    first, second = applied.stamped(upstream), applied.stamped(settings, "example.io/settings-digest")
+    live = dict(settings, metadata=dict(upstream["metadata"], annotations=dict(
+        first["metadata"]["annotations"], **second["metadata"]["annotations"])))
+    assert applied.to_apply([upstream], set(), on_cluster(live), held=True) == ([], ["ConfigMap/argocd-cm"])
+    assert applied.to_apply([settings], set(), on_cluster(live), held=True,
+                            annotation="example.io/settings-digest") == ([], ["ConfigMap/argocd-cm"])
+    changed = dict(settings, data={"a": "2"})
+    assert applied.to_apply([changed], set(), on_cluster(live), held=True, annotation="example.io/settings-digest") == \
+        ([applied.stamped(changed, "example.io/settings-digest")], [])
+
+
 def test_force_returns_everything_without_reading_the_cluster():
     result = manifest_changes.changes(None, [CRD, SA], {"CustomResourceDefinition"}, force=True)
     assert result == {"definitions": [applied.stamped(CRD), SA], "unchanged": []}
