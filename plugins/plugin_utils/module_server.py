@@ -249,6 +249,7 @@ def _preload():
     """Import what cluster modules import; False if that made this process an Ansible controller, whose
     module_utils report warnings to the controller's display and serialize results differently."""
     # pylint: disable=import-outside-toplevel,unused-import
+    import ssl
     import kubernetes.client  # noqa: F401
     import kubernetes.dynamic  # noqa: F401
     import yaml  # noqa: F401
@@ -257,6 +258,16 @@ def _preload():
         from ansible_collections.kubernetes.core.plugins.module_utils.k8s import core, runner, service  # noqa: F401
     except ImportError:
         pass
+    # kubernetes.core's modules look for their optional libraries at start (gather_versions()): an import each,
+    # about 4 ms a module run for jsonpatch where it is installed.
+    for optional in ("jsonpatch", "kubernetes_validate"):
+        try:
+            importlib.import_module(optional)
+        except ImportError:
+            pass
+    # OpenSSL 3 sets up its providers and algorithms in a process's first SSL context (about 6 ms); a fork of a
+    # process that made one builds each client's context in under one.
+    ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     # A fork then compiles none of this collection's module_utils from its payload (tens of milliseconds a module).
     for name in _own_module_utils():
         try:
